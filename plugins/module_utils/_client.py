@@ -1,0 +1,623 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) msp.autotask contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_util is private to the msp.autotask collection: its API may change
+# without notice. It has no AnsibleModule import, so modules, plugins, the
+# benchmark and the tests share one client.
+
+"""A careful client for the Autotask PSA REST API (v1.0)."""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import json
+import os
+import random
+import tempfile
+import time
+import traceback
+from urllib.parse import quote, urlencode, urlsplit
+
+try:
+    import requests
+
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - exercised by the sanity import test
+    requests = None
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+
+DEFAULT_ZONE_DISCOVERY_URL = "https://webservices.autotask.net/atservicesrest"
+API_VERSION = "V1.0"
+PAGE_SIZE = 500
+# The help pages state GET URLs are limited to 2,048 characters; longer queries go as POST.
+MAX_GET_URL = 2048
+DEFAULT_ZONE_CACHE_TTL = 12 * 3600
+
+# Filter operators the REST query grammar documents (no startsWith, isNull or between).
+COMPARISON_OPS = ("eq", "noteq", "gt", "gte", "lt", "lte", "beginsWith", "endsWith", "contains")
+EXISTENCE_OPS = ("exist", "notExist")
+LIST_OPS = ("in", "notIn")
+GROUP_OPS = ("and", "or")
+ALL_OPS = COMPARISON_OPS + EXISTENCE_OPS + LIST_OPS + GROUP_OPS
+
+# entityInformation access levels: the help documents 0/1/2, real responses carry strings.
+ACCESS_LEVELS = {0: "None", 1: "All", 2: "Restricted"}
+_ACCESS_BY_NAME = {v.lower(): v for v in ACCESS_LEVELS.values()}
+
+# 500 bodies that are really authentication failures (field reports, see docs).
+AUTH_ERROR_MESSAGES = ("zone information could not be determined", "integrationcode is invalid")
+# A thread-limit rejection may come with a non-429 status (code Itgenatr005).
+THROTTLE_MESSAGES = ("thread threshold exceeded", "itgenatr005")
+
+RETRY_STATUSES = (429, 503)
+
+
+class AutotaskError(Exception):
+    """Any failure talking to Autotask. Never carries a secret."""
+
+    def __init__(self, message, status=None, method=None, path=None, errors=None):
+        self.status = status
+        self.method = method
+        self.path = path
+        self.errors = list(errors or [])
+        where = " ".join(p for p in (method, path) if p)
+        text = message
+        if where:
+            text = "%s (%s%s)" % (message, where, ", HTTP %s" % status if status is not None else "")
+        if self.errors:
+            text = "%s: %s" % (text, "; ".join(str(e) for e in self.errors))
+        super().__init__(text)
+        self.message = message
+
+    def to_dict(self):
+        """Fields for fail_json."""
+        return {"status": self.status, "method": self.method, "path": self.path, "errors": self.errors}
+
+
+class AutotaskAuthError(AutotaskError):
+    """The credential, the integration code or the zone was refused."""
+
+
+class AutotaskThrottledError(AutotaskError):
+    """The tenant's request budget or thread limit refused us past the retry budget."""
+
+
+class AutotaskConnectionError(AutotaskError):
+    """The network failed past the retry budget."""
+
+
+def normalise_access(value):
+    """Map an entityInformation access level (0/1/2 or a name) to "None"/"All"/"Restricted"."""
+    if isinstance(value, bool):  # bool is an int; never a valid level
+        raise ValueError("not an access level: %r" % (value,))
+    if isinstance(value, int):
+        if value in ACCESS_LEVELS:
+            return ACCESS_LEVELS[value]
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.isdigit() and int(text) in ACCESS_LEVELS:
+            return ACCESS_LEVELS[int(text)]
+        if text.lower() in _ACCESS_BY_NAME:
+            return _ACCESS_BY_NAME[text.lower()]
+    raise ValueError("not an access level: %r" % (value,))
+
+
+def normalise_entity_info(info):
+    """Copy an entityInformation ``info`` object with its userAccessFor* values normalised."""
+    out = dict(info)
+    for key in ("userAccessForCreate", "userAccessForQuery", "userAccessForUpdate", "userAccessForDelete"):
+        if key in out:
+            try:
+                out[key] = normalise_access(out[key])
+            except ValueError:
+                # A value Autotask adds later must not break the whole response.
+                out[key] = "Unknown"
+    return out
+
+
+def build_filter(filters):
+    """Validate a filter list (dicts in the API's own shape) and return it unchanged.
+
+    Raises ValueError for an unknown operator, a missing field or value, or a bad nesting,
+    so that malformed queries fail before any request.
+    """
+    if not isinstance(filters, (list, tuple)):
+        raise ValueError("filter must be a list of conditions")
+    for cond in filters:
+        _check_condition(cond)
+    return list(filters)
+
+
+def _check_condition(cond):
+    if not isinstance(cond, dict):
+        raise ValueError("filter condition must be a mapping, got %r" % (cond,))
+    op = cond.get("op")
+    if op not in ALL_OPS:
+        raise ValueError("unknown filter operator %r; valid: %s" % (op, ", ".join(ALL_OPS)))
+    if op in GROUP_OPS:
+        items = cond.get("items")
+        if not isinstance(items, list) or not items:
+            raise ValueError("filter group %r needs a non-empty 'items' list" % op)
+        for item in items:
+            _check_condition(item)
+        return
+    if not cond.get("field"):
+        raise ValueError("filter operator %r needs a 'field'" % op)
+    if op in EXISTENCE_OPS:
+        return
+    if "value" not in cond:
+        raise ValueError("filter operator %r needs a 'value'" % op)
+    if op in LIST_OPS and not isinstance(cond["value"], list):
+        raise ValueError("filter operator %r needs a list 'value'" % op)
+    if cond["value"] is None:
+        # Booleans must be literal true/false and null is rejected by the API.
+        raise ValueError("filter value for %r must not be null" % cond["field"])
+
+
+class ZoneCache:
+    """A tiny JSON file mapping API usernames to their zone's REST base URL.
+
+    Keys are a hash of the username so the file does not list the tenant's user names.
+    """
+
+    def __init__(self, path, ttl=DEFAULT_ZONE_CACHE_TTL):
+        self.path = path
+        self.ttl = ttl
+
+    @staticmethod
+    def _key(username):
+        return hashlib.sha256(username.strip().lower().encode("utf-8")).hexdigest()
+
+    def _load(self):
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                data = json.load(handle)
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def _store(self, data):
+        directory = os.path.dirname(self.path) or "."
+        try:
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".zones-")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a cache that cannot be written only costs one lookup next time
+
+    def get(self, username):
+        entry = self._load().get(self._key(username))
+        if not isinstance(entry, dict):
+            return None
+        if time.time() - entry.get("at", 0) > self.ttl:
+            return None
+        return entry.get("zone")
+
+    def put(self, username, zone):
+        data = self._load()
+        data[self._key(username)] = {"zone": zone, "at": time.time()}
+        self._store(data)
+
+    def drop(self, username):
+        data = self._load()
+        if data.pop(self._key(username), None) is not None:
+            self._store(data)
+
+
+def default_zone_cache_path():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "msp.autotask", "zones.json")
+
+
+class AutotaskClient:
+    """One tenant connection: zone discovery, auth headers, queries, paging, writes, retries.
+
+    ``api_url`` (the zone's REST base, e.g. ``https://webservices14.autotask.net/ATServicesRest``)
+    skips zone discovery; otherwise ``zoneInformation`` is asked once and cached on disk.
+    """
+
+    def __init__(
+        self,
+        username,
+        secret,
+        integration_code,
+        api_url=None,
+        impersonation_resource_id=None,
+        zone_discovery_url=DEFAULT_ZONE_DISCOVERY_URL,
+        zone_cache_path=None,
+        zone_cache_ttl=DEFAULT_ZONE_CACHE_TTL,
+        validate_certs=True,
+        timeout=30,
+        retry_budget=60.0,
+        backoff_base=0.5,
+        backoff_cap=20.0,
+        session=None,
+        sleep=time.sleep,
+        clock=time.monotonic,
+        user_agent="msp.autotask",
+    ):
+        if not HAS_REQUESTS:
+            raise AutotaskError("the Python library 'requests' is required")
+        for name, value in (("username", username), ("secret", secret), ("integration_code", integration_code)):
+            if not value:
+                raise AutotaskError("%s is required" % name)
+        self.username = username
+        self._secret = secret
+        self._integration_code = integration_code
+        self.impersonation_resource_id = impersonation_resource_id
+        self.explicit_api_url = bool(api_url)
+        self._base = self._clean_base(api_url) if api_url else None
+        self.zone_discovery_url = zone_discovery_url.rstrip("/")
+        # None: the default per-user cache file; False or "": no cache at all.
+        if zone_cache_path is None:
+            zone_cache_path = default_zone_cache_path()
+        self.zone_cache = ZoneCache(zone_cache_path, zone_cache_ttl) if zone_cache_path else None
+        self.validate_certs = validate_certs
+        self.timeout = timeout
+        self.retry_budget = float(retry_budget)
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self._sleep = sleep
+        self._clock = clock
+        self.session = session or requests.Session()
+        self.session.headers.update({"Accept": "application/json", "User-Agent": user_agent})
+        self.zone = None
+        # API calls by "METHOD kind", so modules can report what a run spent.
+        self.calls = collections.Counter()
+        self.retries = 0
+
+    # -- zone -------------------------------------------------------------------------
+
+    @staticmethod
+    def _clean_base(url):
+        url = url.rstrip("/")
+        # Accept the base with or without the version segment.
+        if url.lower().endswith("/" + API_VERSION.lower()):
+            url = url[: -len(API_VERSION) - 1]
+        return url
+
+    @property
+    def base_url(self):
+        if self._base is None:
+            self._base = self._discover()
+        return self._base
+
+    def zone_information(self, user=None):
+        """``zoneInformation`` for a user (no auth headers; exempt from thread limits)."""
+        url = "%s/%s/zoneInformation?%s" % (
+            self.zone_discovery_url,
+            API_VERSION.lower(),
+            urlencode({"user": user or self.username}),
+        )
+        data = self._send("GET", url, kind="zone", auth=False, safe=True)
+        if not isinstance(data, dict) or not data.get("url"):
+            raise AutotaskError("zoneInformation returned no url", method="GET", path="/zoneInformation")
+        return data
+
+    def _discover(self):
+        if self.zone_cache is not None:
+            cached = self.zone_cache.get(self.username)
+            if cached:
+                self.zone = cached
+                return self._clean_base(cached["url"])
+        zone = self.zone_information()
+        self.zone = {k: zone.get(k) for k in ("zoneName", "url", "webUrl", "ci")}
+        if self.zone_cache is not None:
+            self.zone_cache.put(self.username, self.zone)
+        return self._clean_base(zone["url"])
+
+    def _forget_zone(self):
+        if self.explicit_api_url:
+            return False
+        if self.zone_cache is not None:
+            self.zone_cache.drop(self.username)
+        self._base = None
+        self.zone = None
+        return True
+
+    # -- HTTP -------------------------------------------------------------------------
+
+    def _headers(self, auth):
+        if not auth:
+            return {}
+        headers = {
+            "ApiIntegrationCode": self._integration_code,
+            "UserName": self.username,
+            "Secret": self._secret,
+        }
+        if self.impersonation_resource_id:
+            headers["ImpersonationResourceId"] = str(self.impersonation_resource_id)
+        return headers
+
+    def url(self, path):
+        return "%s/%s/%s" % (self.base_url, API_VERSION, path.lstrip("/"))
+
+    def request(self, method, path, body=None, kind=None, safe=None):
+        """Call ``{base}/V1.0/{path}``; return the decoded JSON body.
+
+        Retries only requests that are safe to repeat (reads and POST .../query);
+        a 401 or a zone error drops the cached zone and tries discovery once more.
+        """
+        method = method.upper()
+        if safe is None:
+            safe = method == "GET" or (method == "POST" and _is_query_path(path))
+        kind = kind or _kind_of(method, path)
+        try:
+            return self._send(method, self.url(path), body=body, kind=kind, safe=safe)
+        except AutotaskAuthError as exc:
+            # A bad integration code is not cured by another zone; a 401 or a zone error may be.
+            if not _zone_may_have_moved(exc) or not self._forget_zone():
+                raise
+        # The user may have moved zone; look it up once more and repeat.
+        return self._send(method, self.url(path), body=body, kind=kind, safe=safe)
+
+    def _send(self, method, url, body=None, kind="other", auth=True, safe=False):
+        path = _safe_path(url)
+        started = self._clock()
+        attempt = 0
+        while True:
+            attempt += 1
+            self.calls["%s %s" % (method, kind)] += 1
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    headers=self._headers(auth),
+                    data=None if body is None else json.dumps(body),
+                    timeout=self.timeout,
+                    verify=self.validate_certs,
+                    allow_redirects=False,  # a redirect would carry our headers elsewhere
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                error = AutotaskConnectionError(
+                    "connection to Autotask failed: %s" % type(exc).__name__, method=method, path=path
+                )
+                if safe and self._wait(attempt, started, None):
+                    continue
+                raise error from None
+            status = response.status_code
+            if status < 300 and status >= 200:
+                return _decode(response, method, path)
+            errors = _errors_of(response)
+            joined = " ".join(errors).lower()
+            throttled = status in RETRY_STATUSES or any(m in joined for m in THROTTLE_MESSAGES)
+            if throttled:
+                if safe and self._wait(attempt, started, _retry_after(response)):
+                    continue
+                if status == 503:
+                    raise AutotaskError("Autotask is unavailable", status, method, path, errors)
+                raise AutotaskThrottledError("Autotask throttled the request", status, method, path, errors)
+            if status == 401:
+                raise AutotaskAuthError(
+                    "authentication failed: check the API username, secret and integration code",
+                    status, method, path, errors,
+                )
+            if status == 500 and any(m in joined for m in AUTH_ERROR_MESSAGES):
+                raise AutotaskAuthError("authentication failed", status, method, path, errors)
+            if status == 404:
+                raise AutotaskError("not found", status, method, path, errors)
+            raise AutotaskError("Autotask returned an error", status, method, path, errors)
+
+    def _wait(self, attempt, started, retry_after):
+        """Sleep before another try; False when the retry budget would be exceeded."""
+        delay = min(self.backoff_cap, self.backoff_base * (2 ** (attempt - 1)))
+        delay = random.uniform(0, delay)  # full jitter spreads a fleet's retries
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        if self._clock() - started + delay > self.retry_budget:
+            return False
+        self.retries += 1
+        self._sleep(delay)
+        return True
+
+    # -- queries ----------------------------------------------------------------------
+
+    def query_body(self, filters=None, include_fields=None, max_records=None):
+        body = {"filter": build_filter(filters or [{"op": "exist", "field": "id"}])}
+        if include_fields:
+            fields = list(include_fields)
+            if "id" not in fields:
+                fields.insert(0, "id")  # required by the API whenever a result spans pages
+            body["includeFields"] = fields
+        if max_records is not None:
+            if not 1 <= int(max_records) <= PAGE_SIZE:
+                raise ValueError("max_records must be between 1 and %d" % PAGE_SIZE)
+            body["maxRecords"] = int(max_records)
+        return body
+
+    def _first_page(self, entity, body, suffix="query"):
+        search = json.dumps(body, separators=(",", ":"))
+        path = "%s/%s?search=%s" % (entity, suffix, quote(search, safe=""))
+        if len(self.url(path)) < MAX_GET_URL:
+            return self.request("GET", path)
+        return self.request("POST", "%s/%s" % (entity, suffix), body=body)
+
+    def query(self, entity, filters=None, include_fields=None, max_records=None):
+        """Yield every matching item, following ``nextPageUrl`` until it is null."""
+        body = self.query_body(filters, include_fields, max_records)
+        page = self._first_page(entity, body)
+        while True:
+            items = _items_of(page, entity)
+            for item in items:
+                yield item
+            if max_records is not None:
+                return
+            next_url = (page.get("pageDetails") or {}).get("nextPageUrl")
+            if not next_url:
+                return
+            self._check_same_origin(next_url)
+            page = self._send("GET", next_url, kind="query", safe=True)
+
+    def query_all(self, entity, filters=None, include_fields=None):
+        return list(self.query(entity, filters, include_fields))
+
+    def count(self, entity, filters=None):
+        body = self.query_body(filters)
+        data = self._first_page(entity, body, suffix="query/count")
+        try:
+            return int(data["queryCount"])
+        except (KeyError, TypeError, ValueError):
+            raise AutotaskError("malformed count response", method="GET", path="/%s/query/count" % entity) from None
+
+    def _check_same_origin(self, url):
+        here = urlsplit(self.base_url)
+        there = urlsplit(url)
+        if (there.scheme, there.netloc.lower()) != (here.scheme, here.netloc.lower()):
+            # Following it would send the tenant's credentials to another host.
+            raise AutotaskError(
+                "refusing a nextPageUrl outside the tenant's zone (%s)" % there.netloc, method="GET", path=_safe_path(url)
+            )
+
+    # -- single items and writes -------------------------------------------------------
+
+    def get(self, entity, item_id):
+        """The item, or None when the API answers 404."""
+        try:
+            data = self.request("GET", "%s/%s" % (entity, int(item_id)), kind="item")
+        except AutotaskError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return (data or {}).get("item")
+
+    def create(self, entity, body, parent=None):
+        """POST a new item (``parent=(ParentEntity, parent_id, ChildName)`` for a child URL); return its id."""
+        path = entity if parent is None else "%s/%s/%s" % (parent[0], int(parent[1]), parent[2])
+        data = self.request("POST", path, body=body, kind="create")
+        try:
+            return int(data["itemId"])
+        except (KeyError, TypeError, ValueError):
+            raise AutotaskError("create returned no itemId", method="POST", path="/" + path) from None
+
+    def update(self, entity, body, parent=None, replace=False):
+        """PATCH (or PUT with ``replace``) an item; ``id`` must be in ``body``."""
+        if "id" not in body:
+            raise ValueError("update needs 'id' in the body")
+        path = entity if parent is None else "%s/%s/%s" % (parent[0], int(parent[1]), parent[2])
+        data = self.request("PUT" if replace else "PATCH", path, body=body, kind="update")
+        return data.get("itemId", body["id"]) if isinstance(data, dict) else body["id"]
+
+    # -- metadata -----------------------------------------------------------------------
+
+    def entity_information(self, entity=None):
+        """Access levels, normalised. With no entity: every entity from the global call, by name."""
+        if entity is None:
+            data = self.request("GET", "EntityInformation", kind="entityInformation")
+            descriptions = (data or {}).get("entityDescriptions")
+            if not isinstance(descriptions, list):
+                raise AutotaskError("malformed EntityInformation response", method="GET", path="/EntityInformation")
+            # Swagger wraps each entry as {"info": {...}}; accept a flat entry too.
+            infos = [d.get("info", d) for d in descriptions if isinstance(d, dict)]
+            return {i.get("name"): normalise_entity_info(i) for i in infos if isinstance(i, dict)}
+        data = self.request("GET", "%s/entityInformation" % entity, kind="entityInformation")
+        if not isinstance(data, dict) or not isinstance(data.get("info"), dict):
+            raise AutotaskError("malformed entityInformation response", method="GET", path="/%s/entityInformation" % entity)
+        return normalise_entity_info(data["info"])
+
+    def fields(self, entity):
+        data = self.request("GET", "%s/entityInformation/fields" % entity, kind="entityInformation")
+        return _fields_of(data, entity, "fields")
+
+    def user_defined_fields(self, entity):
+        data = self.request("GET", "%s/entityInformation/userDefinedFields" % entity, kind="entityInformation")
+        return _fields_of(data, entity, "userDefinedFields")
+
+    def threshold_information(self):
+        data = self.request("GET", "ThresholdInformation", kind="threshold")
+        keys = ("externalRequestThreshold", "requestThresholdTimeframe", "currentTimeframeRequestCount")
+        if not isinstance(data, dict) or any(k not in data for k in keys):
+            raise AutotaskError("malformed ThresholdInformation response", method="GET", path="/ThresholdInformation")
+        return {k: int(data[k]) for k in keys}
+
+    def api_calls(self):
+        """Calls made so far: total and by "METHOD kind"."""
+        return {"total": sum(self.calls.values()), "by_kind": dict(sorted(self.calls.items())), "retries": self.retries}
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _zone_may_have_moved(exc):
+    return exc.status == 401 or any("zone information" in e.lower() for e in exc.errors)
+
+
+def _is_query_path(path):
+    bare = path.split("?", 1)[0].rstrip("/").lower()
+    return bare.endswith("/query") or bare.endswith("/query/count")
+
+
+def _kind_of(method, path):
+    bare = path.split("?", 1)[0].lower()
+    if "/query/count" in bare:
+        return "count"
+    if bare.endswith("/query") or "/query/" in bare:
+        return "query"
+    if "entityinformation" in bare:
+        return "entityInformation"
+    return {"GET": "item", "POST": "create", "PATCH": "update", "PUT": "update", "DELETE": "delete"}.get(method, "other")
+
+
+def _safe_path(url):
+    """The URL's path only: never the query string (search terms) or credentials."""
+    return urlsplit(url).path or "/"
+
+
+def _retry_after(response):
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP date: fall back to our own backoff
+
+
+def _errors_of(response):
+    try:
+        data = response.json()
+    except ValueError:
+        text = (response.text or "").strip()
+        if not text:
+            return []
+        # A proxy's HTML page says little; keep a short, single-line hint.
+        return ["non-JSON body: %s" % " ".join(text.split())[:120]]
+    if isinstance(data, dict):
+        errors = data.get("errors")
+        if isinstance(errors, list):
+            return [str(e) for e in errors]
+        if "Message" in data:  # ASP.NET's own answer, e.g. for an unsupported verb
+            return [str(data["Message"])]
+    return []
+
+
+def _decode(response, method, path):
+    if not response.content:
+        return {}
+    try:
+        return response.json()
+    except ValueError:
+        raise AutotaskError(
+            "Autotask returned a body that is not JSON", response.status_code, method, path, _errors_of(response)
+        ) from None
+
+
+def _items_of(page, entity):
+    if not isinstance(page, dict) or not isinstance(page.get("items"), list):
+        raise AutotaskError("malformed query response: no 'items' list", method="GET", path="/%s/query" % entity)
+    return page["items"]
+
+
+def _fields_of(data, entity, what):
+    if not isinstance(data, dict) or not isinstance(data.get("fields"), list):
+        raise AutotaskError(
+            "malformed %s response" % what, method="GET", path="/%s/entityInformation/%s" % (entity, what)
+        )
+    return data["fields"]

@@ -1,0 +1,145 @@
+"""The REST query grammar as the sandbox evaluates it (D-BQ, D-AQ).
+
+Errors raise QueryError; the server answers them as HTTP 500 with the API's errors body.
+String comparisons are case-insensitive, as Autotask's are in practice.
+"""
+
+from . import catalog
+
+
+class QueryError(ValueError):
+    pass
+
+
+COMPARISON = {"eq", "noteq", "gt", "gte", "lt", "lte", "beginswith", "endswith", "contains"}
+EXISTENCE = {"exist", "notexist"}
+LISTS = {"in", "notin"}
+GROUPS = {"and", "or"}
+MAX_OR_CONDITIONS = 500
+
+
+def parse_body(body):
+    """Return (filters, include_fields, max_records) from a QueryModel, key case ignored."""
+    if not isinstance(body, dict):
+        raise QueryError("The query body must be a JSON object.")
+    lowered = {str(k).lower(): v for k, v in body.items()}
+    filters = lowered.get("filter")
+    if not isinstance(filters, list) or not filters:
+        raise QueryError("A query requires at least one filter.")
+    include = lowered.get("includefields") or []
+    if not isinstance(include, list):
+        raise QueryError("IncludeFields must be an array of field names.")
+    max_records = lowered.get("maxrecords")
+    if max_records is not None:
+        if isinstance(max_records, bool) or not isinstance(max_records, int) or not 1 <= max_records <= 500:
+            raise QueryError("MaxRecords must be an integer between 1 and 500.")
+    return filters, include, max_records
+
+
+class Compiled:
+    """A validated filter tree bound to one entity."""
+
+    def __init__(self, entity, filters):
+        self.entity = entity
+        self.fields = {f.lower(): f for f, t in entity.fields.items() if t != "udf"}
+        self.udf_used = set()
+        self.tree = [self._compile(c) for c in filters]
+        if len(self.udf_used) > 1:
+            raise QueryError("Only one user-defined field may be used in a query.")
+
+    def _compile(self, cond):
+        if not isinstance(cond, dict):
+            raise QueryError("Each filter must be a JSON object.")
+        cond = {str(k).lower(): v for k, v in cond.items()}
+        op = str(cond.get("op", "")).lower()
+        if op in GROUPS:
+            items = cond.get("items")
+            if not isinstance(items, list) or not items:
+                raise QueryError("The '%s' operator requires items." % op)
+            if op == "or" and len(items) > MAX_OR_CONDITIONS:
+                raise QueryError("A query may contain at most %d OR conditions." % MAX_OR_CONDITIONS)
+            return (op, [self._compile(c) for c in items])
+        if op not in COMPARISON | EXISTENCE | LISTS:
+            raise QueryError("Invalid operator '%s'." % cond.get("op"))
+        name = cond.get("field")
+        if not isinstance(name, str) or not name:
+            raise QueryError("A filter condition requires a field.")
+        udf = cond.get("udf") is True
+        if udf:
+            self.udf_used.add(name.lower())
+            field, ftype = name, "str"
+        else:
+            field = self.fields.get(name.lower())
+            if field is None:
+                raise QueryError("Unable to find %s in the %s entity." % (name, self.entity.name))
+            ftype = self.entity.fields[field]
+        if op in EXISTENCE:
+            return (op, field, udf, None)
+        if "value" not in cond:
+            raise QueryError("The '%s' operator requires a value." % cond.get("op"))
+        value = cond["value"]
+        if op in LISTS:
+            if not isinstance(value, list):
+                raise QueryError("The '%s' operator requires an array value." % cond.get("op"))
+            value = [_coerce(v, ftype, name) for v in value]
+        else:
+            value = _coerce(value, ftype, name)
+        return (op, field, udf, value)
+
+    def matches(self, record, udfs):
+        return all(_eval(node, record, udfs) for node in self.tree)
+
+
+def _coerce(value, ftype, name):
+    if value is None:
+        raise QueryError("Value for %s cannot be null." % name)
+    if ftype == catalog.BOOL:
+        if not isinstance(value, bool):
+            raise QueryError("Value for %s must be true or false." % name)
+        return value
+    if ftype == catalog.INT:
+        if isinstance(value, bool):
+            raise QueryError("Value for %s must be an integer." % name)
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise QueryError("Value for %s must be an integer." % name) from None
+    if ftype == catalog.FLOAT:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise QueryError("Value for %s must be a number." % name) from None
+    if isinstance(value, (dict, list)):
+        raise QueryError("Value for %s must be a scalar." % name)
+    return value
+
+
+def _norm(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def _eval(node, record, udfs):
+    op = node[0]
+    if op == "and":
+        return all(_eval(n, record, udfs) for n in node[1])
+    if op == "or":
+        return any(_eval(n, record, udfs) for n in node[1])
+    _, field, udf, value = node
+    actual = udfs.get(field.lower()) if udf else record.get(field)
+    if op == "exist":
+        return actual not in (None, "")
+    if op == "notexist":
+        return actual in (None, "")
+    if op in ("in", "notin"):
+        hit = _norm(actual) in [_norm(v) for v in value]
+        return hit if op == "in" else not hit
+    if actual is None:
+        return op == "noteq"
+    a, v = _norm(actual), _norm(value)
+    if op in ("beginswith", "endswith", "contains"):
+        a, v = str(a), str(v).lower()
+        return {"beginswith": a.startswith, "endswith": a.endswith, "contains": a.__contains__}[op](v)
+    try:
+        return {"eq": a == v, "noteq": a != v, "gt": a > v, "gte": a >= v, "lt": a < v, "lte": a <= v}[op]
+    except TypeError:
+        return False

@@ -1,0 +1,738 @@
+"""The HTTP server: the Autotask REST surface per zone, plus a separate control plane.
+
+URL layout (one process, one port):
+
+* ``/atservicesrest/v1.0/zoneInformation?user=`` and ``/atservicesrest/versioninformation``:
+  the un-numbered discovery host.
+* ``/{zone}/ATServicesRest/V1.0/...``: a zone's REST API (the ``url`` zoneInformation returns).
+* ``/_sandbox/...``: the control plane (tests and the demo only; modules never call it).
+"""
+
+import collections
+import json
+import random
+import re
+import threading
+import time
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from . import catalog
+from .query import Compiled, QueryError, parse_body
+from .state import SeedError, Tenant
+
+PAGE_SIZE = 500
+HOUR = 3600.0
+PERMISSION_WORDING = "The logged in Resource does not have the adequate permissions to %s this entity type."
+ZONE_ERROR = "Zone information could not be determined"
+BAD_CODE = "IntegrationCode is invalid."
+THRESHOLD_ERROR = "Request threshold exceeded for this database; the API is temporarily unavailable."
+THREAD_ERROR = "Itgenatr005: Thread Threshold Exceeded"
+
+DEFAULT_SETTINGS = {
+    "hourly_limit": 10000,
+    "concurrency_limit": 3,
+    "page_size": PAGE_SIZE,
+    "latency_ms": 0,
+    "latency_jitter_ms": 0,
+    "slow_page_ms": 0,
+    "random_seed": None,
+}
+FAULT_KINDS = ("429", "500", "503", "drop", "drop_after_write")
+
+
+class ApiError(Exception):
+    def __init__(self, status, errors=None, body=None, headers=None):
+        super().__init__(status)
+        self.status = status
+        self.body = body if body is not None else ({"errors": list(errors)} if errors is not None else None)
+        self.headers = headers or {}
+
+
+class DropConnection(Exception):
+    """Close the socket without an answer (a dropped connection)."""
+
+
+class Sandbox:
+    """All tenants and the rules that bind them. Thread-safe."""
+
+    def __init__(self, seed=None):
+        self.lock = threading.RLock()
+        self.seed_doc = seed or {}
+        self.load(self.seed_doc)
+
+    # -- seeding ---------------------------------------------------------------------------
+
+    def load(self, seed):
+        with self.lock:
+            settings = dict(DEFAULT_SETTINGS)
+            settings.update((seed or {}).get("settings") or {})
+            self.settings = settings
+            self.global_faults = dict(settings.get("faults") or {})
+            self.rng = random.Random(settings.get("random_seed"))
+            self.vendors = {v["name"]: str(v["code"]) for v in (seed or {}).get("integration_vendors") or []}
+            self.tenants = {}
+            for spec in (seed or {}).get("tenants") or []:
+                self.add_tenant(spec)
+            self.log_unrouted = []
+            self.window = collections.defaultdict(collections.deque)  # tenant id -> request times
+            self.active = collections.Counter()  # (tenant, code, endpoint) -> in flight
+            self.peak = collections.Counter()
+            self.refused_threads = 0
+            self.seed_doc = seed or {}
+
+    def add_tenant(self, spec):
+        tenant = Tenant(spec, self.vendors)
+        if tenant.id in self.tenants:
+            raise SeedError("tenant %d is seeded twice" % tenant.id)
+        tenant.log = []
+        self.tenants[tenant.id] = tenant
+        return tenant
+
+    def tenant(self, tenant_id):
+        try:
+            return self.tenants[int(tenant_id)]
+        except (KeyError, ValueError):
+            raise ApiError(404, ["no tenant %s" % tenant_id]) from None
+
+    def find_user(self, username):
+        for tenant in self.tenants.values():
+            record = tenant.find_user(username)
+            if record is not None:
+                return tenant, record
+        return None, None
+
+    # -- thresholds, faults, latency -----------------------------------------------------------
+
+    def count_request(self, tenant):
+        """Rolling one-hour window per database (D-THR); 429 once it is spent."""
+        limit = tenant.hourly_limit or self.settings["hourly_limit"]
+        now = time.monotonic()
+        with self.lock:
+            window = self.window[tenant.id]
+            while window and now - window[0] > HOUR:
+                window.popleft()
+            if len(window) >= limit:
+                raise ApiError(429, [THRESHOLD_ERROR])
+            window.append(now)
+
+    def used(self, tenant):
+        with self.lock:
+            window = self.window[tenant.id]
+            now = time.monotonic()
+            while window and now - window[0] > HOUR:
+                window.popleft()
+            return len(window)
+
+    def fault_for(self, tenant):
+        faults = dict(self.global_faults)
+        faults.update(tenant.faults if tenant is not None else {})
+        with self.lock:
+            roll = self.rng.random()
+        edge = 0.0
+        for kind in FAULT_KINDS:
+            edge += float(faults.get(kind, 0) or 0)
+            if roll < edge:
+                return kind, faults
+        return None, faults
+
+    def latency(self, tenant, extra_ms=0):
+        faults = dict(self.global_faults)
+        faults.update(tenant.faults if tenant is not None else {})
+        base = float(faults.get("latency_ms", self.settings["latency_ms"]) or 0)
+        jitter = float(faults.get("latency_jitter_ms", self.settings["latency_jitter_ms"]) or 0)
+        spike_rate = float(faults.get("latency_spike_rate", 0) or 0)
+        with self.lock:
+            delay = base + (self.rng.uniform(0, jitter) if jitter else 0)
+            if spike_rate and self.rng.random() < spike_rate:
+                delay += float(faults.get("latency_spike_ms", 1000))
+        delay += extra_ms
+        if delay > 0:
+            time.sleep(delay / 1000.0)
+
+    # -- the REST surface ----------------------------------------------------------------------
+
+    def zone_url(self, base, tenant):
+        return "%s/%s/ATServicesRest/" % (base, tenant.zone)
+
+    def zone_information(self, base, user):
+        tenant, _ = self.find_user(user or "")
+        if tenant is None:
+            raise ApiError(500, [ZONE_ERROR])
+        return {"zoneName": "Sandbox %s" % tenant.zone, "url": self.zone_url(base, tenant),
+                "webUrl": "%s/%s/" % (base, tenant.zone), "ci": tenant.id}
+
+    def authenticate(self, zone, headers):
+        lowered = {k.lower(): v for k, v in headers.items()}
+        username = lowered.get("username", "")
+        secret = lowered.get("secret", "")
+        code = lowered.get("apiintegrationcode", "")
+        if not username or not secret or not code:
+            raise ApiError(401, body={"Message": "Authorization has been denied for this request."})
+        tenant, record = self.find_user(username)
+        # An unknown user (or one asked on another zone's host) gets the zone error body (AG #19).
+        if tenant is None or tenant.zone.lower() != zone.lower():
+            raise ApiError(500, [ZONE_ERROR])
+        api = tenant.api_users.get(record["id"])
+        if api is None or record.get("licenseType") != 7 or not secrets_equal(api["secret"], secret):
+            raise ApiError(401, body={"Message": "Authorization has been denied for this request."})
+        vendor = api.get("integration_vendor")
+        expected = [tenant.vendors.get(vendor)] if vendor else tenant.internal_codes
+        if code not in expected:
+            raise ApiError(500, [BAD_CODE])
+        level = tenant.level(api["security_level"])
+        # ASSUMPTION: an inactive resource or security level cannot log in.
+        if not record.get("isActive") or level is None or not level.active:
+            raise ApiError(401, body={"Message": "Authorization has been denied for this request."})
+        return tenant, record, api, code
+
+
+def secrets_equal(a, b):
+    import hmac
+
+    return hmac.compare_digest(str(a).encode(), str(b).encode())
+
+
+class Api:
+    """One authenticated REST call: the caller, its tenant, what its level allows."""
+
+    def __init__(self, sandbox, tenant, caller, base_url):
+        self.sb = sandbox
+        self.tenant = tenant
+        self.caller = caller
+        self.base_url = base_url  # this zone's .../ATServicesRest/V1.0
+        self.access = tenant.access_for(caller["id"])
+        self.boxes = tenant.protected.get(caller["id"], {})
+
+    def entity(self, name):
+        for key, spec in catalog.ENTITIES.items():
+            if key.lower() == name.lower():
+                return spec
+        raise ApiError(404, body={"Message": "No HTTP resource was found that matches the request URI."})
+
+    def require(self, entity, op):
+        level = self.access.get(entity.name, {}).get(op, "None")
+        if level == "None":
+            raise ApiError(500, [PERMISSION_WORDING % {"query": "query", "create": "create",
+                                                       "update": "update", "delete": "delete"}[op]])
+        return level
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def visible_udfs(self, entity):
+        defs = self.tenant.udf_definitions(entity.name)
+        if entity.name != "ConfigurationItems":
+            return defs  # protected-data permissions cover device UDFs only (D-PD)
+        # ASSUMPTION (seed 002): without View Unprotected the UDFs are unavailable to the API user.
+        return [d for d in defs if self.boxes.get("view_protected" if d["isProtected"] else "view_unprotected")]
+
+    def render(self, entity, record, include=None):
+        out = {}
+        for field, ftype in entity.fields.items():
+            if ftype == "udf":
+                continue
+            if include and field.lower() not in include:
+                continue
+            out[field] = record.get(field)
+        if entity.udfs and (not include or "userdefinedfields" in include):
+            values = self.tenant.udf_values.get((entity.name, record["id"]), {})
+            out["userDefinedFields"] = [{"name": d["name"], "value": values.get(d["name"])}
+                                        for d in self.visible_udfs(entity)]
+        return out
+
+    def rows(self, entity):
+        if entity.name == "ResourceRoles":
+            return self._resource_roles()
+        return list(self.tenant.records[entity.name].values())
+
+    def _resource_roles(self):
+        # A query-only view of a resource's department/role, queue and service-desk-role links;
+        # only active rows are returned (D-ROLES). Ids are offset per source to stay unique.
+        recs = self.tenant.records
+        out = []
+        for r in recs["ResourceRoleDepartments"].values():
+            if r["isActive"]:
+                out.append({"id": r["id"], "departmentID": r["departmentID"], "isActive": True, "queueID": None,
+                            "resourceID": r["resourceID"], "roleID": r["roleID"]})
+        for r in recs["ResourceRoleQueues"].values():
+            out.append({"id": 10_000_000 + r["id"], "departmentID": None, "isActive": True,
+                        "queueID": r["queueID"], "resourceID": r["resourceID"], "roleID": None})
+        for r in recs["ResourceServiceDeskRoles"].values():
+            if r["isActive"]:
+                out.append({"id": 20_000_000 + r["id"], "departmentID": None, "isActive": True, "queueID": None,
+                            "resourceID": r["resourceID"], "roleID": r["roleID"]})
+        return out
+
+    def select(self, entity, body):
+        level = self.require(entity, "query")
+        filters, include, max_records = parse_body(body)
+        compiled = Compiled(entity, filters)
+        include_set = {str(f).lower() for f in include} | ({"id"} if include else set())
+        for name in include_set:
+            if name != "userdefinedfields" and name not in {f.lower() for f in entity.fields}:
+                raise QueryError("Unable to find %s in the %s entity." % (name, entity.name))
+        owner = entity.owner_field
+        hits = []
+        for record in sorted(self.rows(entity), key=lambda r: r["id"]):
+            if level == "Restricted" and owner and record.get(owner) != self.caller["id"]:
+                continue  # outside the caller's scope: simply not returned (D-AUTH)
+            udfs = {k.lower(): v for k, v in self.tenant.udf_values.get((entity.name, record["id"]), {}).items()}
+            if compiled.matches(record, udfs):
+                hits.append(record)
+        return hits, include_set, max_records
+
+    def query(self, entity, body, after_id=0):
+        hits, include, max_records = self.select(entity, body)
+        size = min(max_records or self.sb.settings["page_size"], self.sb.settings["page_size"])
+        remaining = [r for r in hits if r["id"] > after_id]
+        page = remaining[:size]
+        next_url = None
+        if max_records is None and len(remaining) > size:
+            search = json.dumps(body, separators=(",", ":"))
+            paging = json.dumps({"pageSize": size, "lastId": page[-1]["id"]}, separators=(",", ":"))
+            next_url = "%s/%s/query/next?paging=%s&search=%s" % (
+                self.base_url, entity.name, quote(paging, safe=""), quote(search, safe=""))
+        prev_url = None
+        if after_id:
+            prev_url = "%s/%s/query?search=%s" % (self.base_url, entity.name,
+                                                  quote(json.dumps(body, separators=(",", ":")), safe=""))
+        return {"items": [self.render(entity, r, include) for r in page],
+                "pageDetails": {"count": len(page), "requestCount": size, "prevPageUrl": prev_url,
+                                "nextPageUrl": next_url}}
+
+    def count(self, entity, body):
+        hits, _, _ = self.select(entity, body)
+        return {"queryCount": len(hits)}
+
+    def get(self, entity, item_id, parent=None):
+        level = self.require(entity, "query")
+        record = self.tenant.records.get(entity.name, {}).get(item_id)
+        if entity.name == "ResourceRoles":
+            record = next((r for r in self._resource_roles() if r["id"] == item_id), None)
+        if record is None or (parent and record.get("resourceID") != parent):
+            raise ApiError(404, body={"Message": "No matching records found."})
+        if level == "Restricted" and entity.owner_field and record.get(entity.owner_field) != self.caller["id"]:
+            raise ApiError(404, body={"Message": "No matching records found."})
+        return {"item": self.render(entity, record)}
+
+    def entity_information(self, name):
+        spec = catalog.ENTITIES.get(name)
+        access = self.access.get(name, {})
+        return {
+            "name": name,  # the plural entity name, as a real response shows (PD test)
+            "canCreate": bool(spec and spec.create), "canDelete": bool(spec and spec.delete),
+            "canQuery": bool(spec and spec.query) if spec else True, "canUpdate": bool(spec and spec.update),
+            "userAccessForCreate": access.get("create", "None"), "userAccessForDelete": access.get("delete", "None"),
+            "userAccessForQuery": access.get("query", "None"), "userAccessForUpdate": access.get("update", "None"),
+            "hasUserDefinedFields": bool(spec and spec.udfs), "supportsWebhookCallouts": name in (
+                "Companies", "Contacts", "ConfigurationItems", "Tickets", "Resources"),
+        }
+
+    def fields(self, entity):
+        out = []
+        for field, ftype in entity.fields.items():
+            if ftype == "udf":
+                continue
+            picks = entity.picklists.get(field)
+            values = None
+            if picks:
+                values = [{"value": str(v), "label": label, "isDefaultValue": False, "sortOrder": i,
+                           "parentValue": "", "isActive": bool(active), "isSystem": True}
+                          for i, (v, label, active) in enumerate(picks(self.tenant))]
+            out.append({
+                "name": field,
+                "dataType": {"int": "integer", "str": "string", "bool": "boolean", "float": "double",
+                             "datetime": "datetime"}[ftype],
+                "length": 0 if ftype != "str" else 100, "isRequired": field in entity.required,
+                "isReadOnly": field in entity.readonly, "isQueryable": field != "defaultServiceDeskRoleID",
+                "isReference": field.endswith("ID") and field != "id" and not picks,
+                "referenceEntityType": "", "isPickList": bool(picks), "picklistValues": values,
+                "picklistParentValueField": "", "isSupportedWebhookField": False,
+            })
+        return {"fields": out}
+
+    def udf_fields(self, entity):
+        if not entity.udfs:
+            return {"fields": []}
+        return {"fields": [{
+            "name": d["name"], "label": d["name"], "type": "string", "length": 8000,
+            "description": d["description"], "isRequired": False, "isReadOnly": False, "isQueryable": True,
+            "isReference": False, "referenceEntityType": None, "isPickList": False, "picklistValues": None,
+            "picklistParentValueField": None, "defaultValue": "", "isSupportedWebhookField": True,
+        } for d in self.visible_udfs(entity)]}
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write(self, method, entity, body, parent=None):
+        if not isinstance(body, dict):
+            raise ApiError(500, ["The request body must be a JSON object."])
+        op = "create" if method == "POST" else "update"
+        self.require(entity, op)
+        with self.tenant.lock:
+            if op == "create":
+                return self._create(entity, body, parent)
+            return self._update(entity, body, parent, replace=method == "PUT")
+
+    def _check_refs(self, entity, values, resource_id):
+        recs = self.tenant.records
+        resource = recs["Resources"].get(resource_id)
+        if resource is None:
+            raise ApiError(500, ["Resource %s does not exist." % resource_id])
+        if "departmentID" in values and values["departmentID"] not in recs["Departments"]:
+            raise ApiError(500, ["Invalid value for departmentID: %s." % values["departmentID"]])
+        if "roleID" in values:
+            role = recs["Roles"].get(values["roleID"])
+            if role is None or not role["isActive"]:
+                raise ApiError(500, ["Invalid value for roleID: %s (missing or inactive)." % values["roleID"]])
+        if "queueID" in values and values["queueID"] not in {q["id"] for q in self.tenant.queues
+                                                             if q.get("isActive", True)}:
+            raise ApiError(500, ["Invalid value for queueID: %s." % values["queueID"]])
+        if not resource["isActive"] and entity.name.startswith("Resource"):
+            raise ApiError(500, ["Cannot associate an inactive resource."])
+
+    def _create(self, entity, body, parent):
+        values = self._writable(entity, body)
+        if entity.name.startswith("Resource"):
+            if parent is None:
+                raise ApiError(405, body={"Message": "The requested resource does not support http method 'POST'."})
+            values["resourceID"] = parent
+            self._check_refs(entity, values, parent)
+        elif parent is not None:
+            values["companyID"] = parent
+        missing = [f for f in entity.required if values.get(f) in (None, "")]
+        if missing:
+            raise ApiError(500, ["%s is required." % ", ".join(missing)])
+        recs = self.tenant.records[entity.name]
+        if entity.name == "ResourceRoleQueues":
+            for r in recs.values():
+                if r["resourceID"] == parent and r["queueID"] == values["queueID"]:
+                    raise ApiError(500, ["This resource is already associated with queue %s." % values["queueID"]])
+        if entity.name in ("ResourceRoleDepartments", "ResourceServiceDeskRoles"):
+            for r in recs.values():
+                if r["resourceID"] == parent and r["roleID"] == values["roleID"] and \
+                        r.get("departmentID") == values.get("departmentID"):
+                    raise ApiError(500, ["This association already exists (id %s)." % r["id"]])
+        record = self.tenant.insert(entity.name, values)
+        self._after_default(entity, record)
+        return {"itemId": record["id"]}
+
+    def _update(self, entity, body, parent, replace):
+        try:
+            item_id = int(body.get("id"))
+        except (TypeError, ValueError):
+            raise ApiError(500, ["An id is required to update an entity."]) from None
+        record = self.tenant.records[entity.name].get(item_id)
+        if record is None or (parent is not None and record.get("resourceID", parent) != parent):
+            raise ApiError(500, ["No matching records found. The logged in Resource may not have the required "
+                                 "permissions to update the data."])
+        values = self._writable(entity, body)
+        values.pop("resourceID", None)  # immutable, silently ignored (D-ROLES)
+        if entity.name == "ResourceRoleDepartments" and record["isDefault"] and values.get("isDefault") is False:
+            raise ApiError(500, ["The default department/role cannot be set to false; set another as default."])
+        if entity.name.startswith("Resource") and entity.name != "Resources":
+            self._check_refs(entity, {k: v for k, v in values.items() if v != record.get(k)}, record["resourceID"])
+        if replace:
+            for field in entity.fields:
+                if field not in entity.readonly and entity.fields[field] != "udf" and field != "resourceID":
+                    record[field] = values.get(field, entity.defaults.get(field))
+        else:
+            record.update(values)
+        if "userDefinedFields" in body and entity.udfs:
+            self._write_udfs(entity, item_id, body["userDefinedFields"])
+        self._after_default(entity, record)
+        return {"itemId": item_id}
+
+    def _writable(self, entity, body):
+        values = {}
+        for key, value in body.items():
+            field = next((f for f in entity.fields if f.lower() == str(key).lower()), None)
+            if field is None or field in entity.readonly or entity.fields[field] == "udf":
+                continue  # unknown and read-only fields are ignored, as model binding does
+            ftype = entity.fields[field]
+            if value is not None and ftype == catalog.BOOL and not isinstance(value, bool):
+                raise ApiError(500, ["Value for %s must be true or false." % field])
+            if value is not None and ftype == catalog.INT:
+                if isinstance(value, bool):
+                    raise ApiError(500, ["Value for %s must be an integer." % field])
+                try:
+                    value = int(value)
+                except (TypeError, ValueError):
+                    raise ApiError(500, ["Value for %s must be an integer." % field]) from None
+            values[field] = value
+        return values
+
+    def _write_udfs(self, entity, item_id, udfs):
+        visible = {d["name"].lower(): d for d in self.visible_udfs(entity)}
+        store = self.tenant.udf_values.setdefault((entity.name, item_id), {})
+        for item in udfs or []:
+            d = visible.get(str(item.get("name", "")).lower())
+            if d is None:
+                raise ApiError(500, ["Unable to find user-defined field %s." % item.get("name")])
+            box = "edit_protected" if d["isProtected"] else "edit_unprotected"
+            if entity.name == "ConfigurationItems" and not self.boxes.get(box):
+                raise ApiError(500, ["The logged in Resource does not have permission to edit %s." % d["name"]])
+            store[d["name"]] = item.get("value")
+
+    def _after_default(self, entity, record):
+        # Setting a new default clears the old one (D-ROLES).
+        if entity.name in ("ResourceRoleDepartments", "ResourceServiceDeskRoles") and record.get("isDefault"):
+            for other in self.tenant.records[entity.name].values():
+                if other is not record and other["resourceID"] == record["resourceID"]:
+                    other["isDefault"] = False
+
+
+ROUTE = re.compile(r"^/(?P<zone>[^/]+)/atservicesrest/v1\.0/(?P<rest>.*)$", re.I)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "AutotaskSandbox/1.0"
+    sandbox = None  # set on the subclass the server builds
+
+    def log_message(self, fmt, *args):  # quiet: the request log is the record
+        pass
+
+    def do_GET(self):
+        self.dispatch("GET")
+
+    def do_POST(self):
+        self.dispatch("POST")
+
+    def do_PUT(self):
+        self.dispatch("PUT")
+
+    def do_PATCH(self):
+        self.dispatch("PATCH")
+
+    def do_DELETE(self):
+        self.dispatch("DELETE")
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    @property
+    def base(self):
+        host = self.headers.get("Host") or "%s:%s" % self.server.server_address[:2]
+        return "http://%s" % host
+
+    def body(self):
+        raw = self._raw
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise ApiError(500, ["The request body is not valid JSON."]) from None
+
+    def send(self, status, payload=None, headers=None, raw=None, content_type="application/json; charset=utf-8"):
+        data = raw if raw is not None else (b"" if payload is None else json.dumps(payload).encode())
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def drop(self):
+        self.close_connection = True
+        try:
+            self.connection.shutdown(2)
+        except OSError:
+            pass
+
+    def dispatch(self, method):
+        # Read the whole body first: an answer that skips it would leave bytes on a keep-alive socket.
+        length = int(self.headers.get("Content-Length") or 0)
+        self._raw = self.rfile.read(length) if length else b""
+        url = urlsplit(self.path)
+        path = unquote(url.path)
+        params = {k: v[0] for k, v in parse_qs(url.query).items()}
+        try:
+            if path.startswith("/_sandbox/") or path == "/_sandbox":
+                from .control import control
+
+                status, payload = control(self.sandbox, method, path, params, self.body(), self.base)
+                self.send(status, payload)
+                return
+            self.rest(method, path, params)
+        except DropConnection:
+            self.drop()
+        except ApiError as exc:
+            self.send(exc.status, exc.body, exc.headers)
+        except SeedError as exc:
+            self.send(400, {"errors": [str(exc)]})
+        except Exception:  # a sandbox bug: say so loudly, keep serving
+            traceback.print_exc()
+            self.send(500, {"errors": ["sandbox internal error; see the sandbox's stderr"]})
+
+    # -- REST --------------------------------------------------------------------------------
+
+    def rest(self, method, path, params):
+        sb = self.sandbox
+        lower = path.lower().rstrip("/")
+        if lower.endswith("/atservicesrest/versioninformation"):
+            self.send(200, {"apiVersions": ["1.0"]})
+            return
+        if lower.endswith("/v1.0/zoneinformation"):
+            self.send(200, sb.zone_information(self.base, params.get("user")))
+            return
+        match = ROUTE.match(path)
+        if not match:
+            raise ApiError(404, body={"Message": "No HTTP resource was found that matches the request URI."})
+        zone, rest = match.group("zone"), match.group("rest").strip("/")
+        entry = {"time": time.time(), "method": method, "path": path, "status": None, "user": None,
+                 "integration": None, "entity": rest.split("/")[0], "fault": None}
+        tenant = None
+        try:
+            tenant, caller, api_user, code = sb.authenticate(zone, self.headers)
+            entry["user"] = caller["userName"]
+            entry["integration"] = api_user.get("integration_vendor") or "internal"
+            sb.count_request(tenant)
+            status, payload, drop_after = self.serve(tenant, caller, code, method, rest, params, entry)
+            entry["status"] = status
+            if drop_after:
+                entry["fault"] = "drop_after_write"
+                raise DropConnection()
+            self.send(status, payload)
+        except ApiError as exc:
+            entry["status"] = exc.status
+            raise
+        except DropConnection:
+            entry["status"] = entry["status"] or 0
+            raise
+        finally:
+            with sb.lock:
+                (tenant.log if tenant is not None else sb.log_unrouted).append(entry)
+
+    def serve(self, tenant, caller, code, method, rest, params, entry):
+        sb = self.sandbox
+        kind, faults = sb.fault_for(tenant)
+        if kind in ("429", "500", "503", "drop"):
+            entry["fault"] = kind
+            sb.latency(tenant)
+            if kind == "429":
+                raise ApiError(429, [THRESHOLD_ERROR], headers={"Retry-After": str(faults.get("retry_after", 1))})
+            if kind == "500":
+                raise ApiError(500, ["An unexpected error has occurred. Please try again later."])
+            if kind == "503":
+                # What a proxy in front of the API tends to answer: HTML, not JSON.
+                raise ApiError(503, body=None, headers={})
+            raise DropConnection()
+        endpoint = rest.split("/")[0].lower()
+        key = (tenant.id, code, endpoint)
+        with sb.lock:
+            if sb.active[key] >= sb.settings["concurrency_limit"]:
+                sb.refused_threads += 1
+                raise ApiError(429, [THREAD_ERROR])
+            sb.active[key] += 1
+            sb.peak[key] = max(sb.peak[key], sb.active[key])
+        try:
+            extra = sb.settings["slow_page_ms"] if "/query/next" in rest.lower() else 0
+            sb.latency(tenant, extra)
+            api = Api(sb, tenant, caller, "%s/%s/ATServicesRest/V1.0" % (self.base, tenant.zone))
+            with tenant.lock:
+                status, payload = self.route(api, method, rest, params, tenant)
+            return status, payload, kind == "drop_after_write" and method in ("POST", "PUT", "PATCH")
+        finally:
+            with sb.lock:
+                sb.active[key] -= 1
+
+    def route(self, api, method, rest, params, tenant):
+        parts = rest.split("/")
+        low = [p.lower() for p in parts]
+        if low == ["thresholdinformation"] and method == "GET":
+            limit = tenant.hourly_limit or self.sandbox.settings["hourly_limit"]
+            return 200, {"externalRequestThreshold": limit, "requestThresholdTimeframe": 60,
+                         "currentTimeframeRequestCount": self.sandbox.used(tenant)}
+        if low == ["version"] and method == "GET":
+            return 200, {"apiVersions": ["1.0"]}
+        if low == ["entityinformation"] and method == "GET":
+            names = sorted(set(catalog.ENTITIES) | set(api.access))
+            # Swagger: items are EntityInformationResultModel, i.e. each wrapped in "info".
+            return 200, {"entityDescriptions": [{"info": api.entity_information(n)} for n in names]}
+        entity = api.entity(parts[0])
+        parent = None
+        if len(parts) >= 3 and parts[1].isdigit() and not low[2].startswith("entityinformation"):
+            child = next((v for k, v in entity.children.items() if k.lower() == low[2]), None)
+            if child is None:
+                raise ApiError(404, body={"Message": "No HTTP resource was found that matches the request URI."})
+            parent = int(parts[1])
+            if tenant.records[entity.name].get(parent) is None:
+                raise ApiError(404, body={"Message": "No matching records found."})
+            entity = catalog.ENTITIES[child]
+            parts, low = [entity.name] + parts[3:], [entity.name.lower()] + low[3:]
+        tail = low[1:]
+        if tail == ["entityinformation"] and method == "GET":
+            return 200, {"info": api.entity_information(entity.name)}
+        if tail == ["entityinformation", "fields"] and method == "GET":
+            return 200, api.fields(entity)
+        if tail == ["entityinformation", "userdefinedfields"] and method == "GET":
+            return 200, api.udf_fields(entity)
+        if tail in (["query"], ["query", "count"], ["query", "next"]) and method in ("GET", "POST") and parent is None:
+            body = self._search(method, params)
+            try:
+                if tail == ["query", "count"]:
+                    return 200, api.count(entity, body)
+                after = 0
+                if tail == ["query", "next"]:
+                    after = int(json.loads(params.get("paging", "{}")).get("lastId", 0))
+                return 200, api.query(entity, body, after)
+            except QueryError as exc:
+                raise ApiError(500, [str(exc)]) from None
+        if len(tail) == 1 and tail[0].isdigit() and method == "GET":
+            return 200, api.get(entity, int(tail[0]), parent)
+        if not tail:
+            allowed = {"POST": entity.create, "PUT": entity.update, "PATCH": entity.update,
+                       "DELETE": False, "GET": False}
+            if parent is not None and method in ("POST", "PUT", "PATCH"):
+                allowed[method] = True
+            if not allowed.get(method):
+                raise ApiError(405, body={"Message": "The requested resource does not support http method '%s'."
+                                          % method})
+            return 200, api.write(method, entity, self.body(), parent)
+        if len(tail) == 1 and tail[0].isdigit() and method == "DELETE":
+            raise ApiError(405, body={"Message": "The requested resource does not support http method 'DELETE'."})
+        raise ApiError(404, body={"Message": "No HTTP resource was found that matches the request URI."})
+
+    def _search(self, method, params):
+        if method == "POST":
+            return self.body()
+        raw = params.get("search")
+        if raw is None:
+            raise ApiError(500, ["The search parameter is required."])
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise ApiError(500, ["The search parameter is not valid JSON."]) from None
+
+
+class SandboxServer:
+    """Run a Sandbox on a port in a background thread (also the pytest fixture's engine)."""
+
+    def __init__(self, seed=None, host="127.0.0.1", port=0):
+        self.sandbox = Sandbox(seed)
+        handler = type("BoundHandler", (Handler,), {"sandbox": self.sandbox})
+        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+        self.thread = None
+
+    @property
+    def url(self):
+        host, port = self.httpd.server_address[:2]
+        return "http://%s:%d" % (host, port)
+
+    def start(self):
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="autotask-sandbox", daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

@@ -1,0 +1,428 @@
+# Copyright (c) msp.autotask contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of AutotaskClient with HTTP mocked by `responses`."""
+
+from __future__ import annotations
+
+import glob
+import json
+import logging
+import os
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+import responses
+
+from ansible_collections.msp.autotask.plugins.module_utils import _client as c
+
+BASE = "https://webservices14.autotask.net/ATServicesRest"
+API = BASE + "/V1.0"
+DISCOVERY = "https://webservices.autotask.net/atservicesrest"
+SECRET = "s3cr3t-Value-never-shown"
+CODE = "INTEGRATION-code-never-shown"
+USER = "api-user@tenant.example"
+# `make units` copies ../shared/autotask-api/samples here; a plain pytest run can point
+# AUTOTASK_SHARED_DIR at the shared folder instead.
+SAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "shared-samples")
+if not os.path.isdir(SAMPLES) and os.environ.get("AUTOTASK_SHARED_DIR"):
+    SAMPLES = os.path.join(os.environ["AUTOTASK_SHARED_DIR"], "autotask-api", "samples")
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+def make(clock, **kwargs):
+    kwargs.setdefault("api_url", BASE)
+    kwargs.setdefault("zone_cache_path", False)
+    return c.AutotaskClient(USER, SECRET, CODE, sleep=clock.sleep, clock=clock.clock, **kwargs)
+
+
+def page(items, next_url=None):
+    return {"items": items, "pageDetails": {"count": len(items), "requestCount": 500, "prevPageUrl": None,
+                                            "nextPageUrl": next_url}}
+
+
+def search_of(call):
+    return json.loads(parse_qs(urlsplit(call.request.url).query)["search"][0])
+
+
+# -- filters --------------------------------------------------------------------------------
+
+OPERATOR_CASES = [
+    {"op": "eq", "field": "isActive", "value": True},
+    {"op": "noteq", "field": "licenseType", "value": 1},
+    {"op": "gt", "field": "id", "value": 5},
+    {"op": "gte", "field": "id", "value": 5},
+    {"op": "lt", "field": "id", "value": 5},
+    {"op": "lte", "field": "id", "value": 5},
+    {"op": "beginsWith", "field": "userName", "value": "api"},
+    {"op": "endsWith", "field": "email", "value": "@tenant.example"},
+    {"op": "contains", "field": "lastName", "value": "API"},
+    {"op": "exist", "field": "email"},
+    {"op": "notExist", "field": "email2"},
+    {"op": "in", "field": "id", "value": [1, 2, 3]},
+    {"op": "notIn", "field": "id", "value": [4]},
+    {"op": "or", "items": [{"op": "eq", "field": "firstName", "value": "A"},
+                           {"op": "and", "items": [{"op": "eq", "field": "lastName", "value": "B"},
+                                                   {"op": "exist", "field": "email"}]}]},
+    {"op": "eq", "field": "Asset Tag", "value": "X1", "udf": True},
+]
+
+
+@pytest.mark.parametrize("condition", OPERATOR_CASES, ids=lambda cond: cond["op"])
+@responses.activate
+def test_every_operator_is_sent_as_written(clock, condition):
+    responses.get(API + "/Resources/query", json=page([{"id": 1}]))
+    items = list(make(clock).query("Resources", [condition]))
+    assert items == [{"id": 1}]
+    assert search_of(responses.calls[0])["filter"] == [condition]
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"op": "startsWith", "field": "x", "value": "y"}, "unknown filter operator"),
+    ({"op": "isNull", "field": "x"}, "unknown filter operator"),
+    ({"op": "eq", "value": 1}, "needs a 'field'"),
+    ({"op": "eq", "field": "x"}, "needs a 'value'"),
+    ({"op": "in", "field": "x", "value": 3}, "list 'value'"),
+    ({"op": "eq", "field": "x", "value": None}, "must not be null"),
+    ({"op": "or", "items": []}, "non-empty 'items'"),
+    ("eq", "must be a mapping"),
+])
+def test_malformed_filters_fail_before_any_request(clock, bad, message):
+    with responses.RequestsMock() as mock:  # no registered URL: any request would fail the test
+        with pytest.raises(ValueError, match=message):
+            list(make(clock).query("Resources", [bad]))
+        assert not mock.calls
+
+
+@responses.activate
+def test_include_fields_always_carry_id_and_max_records_stops_paging(clock):
+    responses.get(API + "/Resources/query", json=page([{"id": 1}], next_url=API + "/Resources/query/next?x=1"))
+    items = list(make(clock).query("Resources", include_fields=["userName"], max_records=10))
+    body = search_of(responses.calls[0])
+    assert body["includeFields"] == ["id", "userName"]
+    assert body["maxRecords"] == 10
+    assert body["filter"] == [{"op": "exist", "field": "id"}]
+    assert items == [{"id": 1}] and len(responses.calls) == 1
+
+
+# -- paging and the GET/POST switch ------------------------------------------------------------
+
+@responses.activate
+def test_paging_follows_next_page_url_across_three_pages(clock):
+    p2 = API + "/Tickets/query/next?paging=%7B%22lastId%22%3A500%7D"
+    p3 = API + "/Tickets/query/next?paging=%7B%22lastId%22%3A1000%7D"
+    responses.get(API + "/Tickets/query", json=page([{"id": i} for i in range(1, 501)], p2))
+    responses.get(p2, json=page([{"id": i} for i in range(501, 1001)], p3))
+    responses.get(p3, json=page([{"id": 1001}]))
+    client = make(clock)
+    ids = [item["id"] for item in client.query("Tickets")]
+    assert ids == list(range(1, 1002))
+    assert len(responses.calls) == 3
+    assert client.api_calls()["by_kind"] == {"GET query": 3}
+
+
+@responses.activate
+def test_next_page_on_another_host_is_refused_without_sending_credentials(clock):
+    responses.get(API + "/Tickets/query", json=page([{"id": 1}], "https://evil.example/steal?x=1"))
+    with pytest.raises(c.AutotaskError, match="outside the tenant's zone"):
+        list(make(clock).query("Tickets"))
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_long_queries_switch_from_get_to_post(clock):
+    responses.get(API + "/Resources/query", json=page([]))
+    responses.post(API + "/Resources/query", json=page([{"id": 9}]))
+    client = make(clock)
+    short = [{"op": "in", "field": "id", "value": list(range(10))}]
+    long = [{"op": "in", "field": "id", "value": list(range(100000, 100400))}]
+    assert list(client.query("Resources", short)) == []
+    assert list(client.query("Resources", long)) == [{"id": 9}]
+    get_call, post_call = responses.calls
+    assert get_call.request.method == "GET" and len(get_call.request.url) < c.MAX_GET_URL
+    assert post_call.request.method == "POST"
+    assert json.loads(post_call.request.body)["filter"] == long
+
+
+@responses.activate
+def test_count_uses_query_count(clock):
+    responses.get(API + "/Tickets/query/count", json={"queryCount": 1234})
+    assert make(clock).count("Tickets", [{"op": "eq", "field": "status", "value": 1}]) == 1234
+
+
+# -- writes ----------------------------------------------------------------------------------
+
+@responses.activate
+def test_create_update_and_child_urls(clock):
+    responses.post(API + "/Resources/7/RoleQueues", json={"itemId": 55})
+    responses.patch(API + "/Resources", json={"itemId": 7})
+    responses.put(API + "/Resources/7/RoleDepartments", json={"itemId": 8})
+    client = make(clock)
+    assert client.create("ResourceRoleQueues", {"queueID": 3}, parent=("Resources", 7, "RoleQueues")) == 55
+    assert client.update("Resources", {"id": 7, "isActive": False}) == 7
+    assert client.update("ResourceRoleDepartments", {"id": 8, "isDefault": True},
+                         parent=("Resources", 7, "RoleDepartments"), replace=True) == 8
+    assert json.loads(responses.calls[1].request.body) == {"id": 7, "isActive": False}
+    with pytest.raises(ValueError, match="needs 'id'"):
+        client.update("Resources", {"isActive": True})
+
+
+@responses.activate
+def test_get_by_id_returns_none_on_404(clock):
+    responses.get(API + "/Resources/7", json={"item": {"id": 7}})
+    responses.get(API + "/Resources/8", status=404, json={"errors": []})
+    client = make(clock)
+    assert client.get("Resources", 7) == {"id": 7}
+    assert client.get("Resources", 8) is None
+
+
+# -- retries ---------------------------------------------------------------------------------
+
+@responses.activate
+def test_429_is_retried_honouring_retry_after(clock):
+    responses.get(API + "/ThresholdInformation", status=429, headers={"Retry-After": "3"}, json={"errors": ["busy"]})
+    responses.get(API + "/ThresholdInformation", json={"externalRequestThreshold": 10000,
+                                                       "requestThresholdTimeframe": 60,
+                                                       "currentTimeframeRequestCount": 5})
+    client = make(clock)
+    assert client.threshold_information()["currentTimeframeRequestCount"] == 5
+    assert clock.sleeps and clock.sleeps[0] >= 3
+    assert client.api_calls()["retries"] == 1
+
+
+@responses.activate
+def test_503_and_connection_reset_are_retried(clock):
+    responses.get(API + "/Resources/query", status=503, body="<html>Service Unavailable</html>")
+    responses.get(API + "/Resources/query", body=requests.ConnectionError("reset by peer"))
+    responses.get(API + "/Resources/query", body=requests.Timeout("slow"))
+    responses.get(API + "/Resources/query", json=page([{"id": 1}]))
+    client = make(clock)
+    assert list(client.query("Resources")) == [{"id": 1}]
+    assert len(responses.calls) == 4 and len(clock.sleeps) == 3
+
+
+@responses.activate
+def test_thread_threshold_message_is_retried_whatever_the_status(clock):
+    responses.get(API + "/Tickets/query", status=500, json={"errors": ["Itgenatr005: Thread Threshold Exceeded"]})
+    responses.get(API + "/Tickets/query", json=page([]))
+    assert list(make(clock).query("Tickets")) == []
+
+
+@responses.activate
+def test_post_query_is_retried_because_it_is_safe(clock):
+    long = [{"op": "in", "field": "id", "value": list(range(100000, 100400))}]
+    responses.post(API + "/Resources/query", status=429, json={"errors": ["busy"]})
+    responses.post(API + "/Resources/query", json=page([]))
+    assert list(make(clock).query("Resources", long)) == []
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_retries_stop_within_the_time_budget(clock):
+    responses.get(API + "/Resources/query", status=429, headers={"Retry-After": "4"}, json={"errors": ["busy"]})
+    client = make(clock, retry_budget=10)
+    with pytest.raises(c.AutotaskThrottledError) as err:
+        list(client.query("Resources"))
+    assert err.value.status == 429
+    assert clock.now <= 10
+    assert 2 <= len(responses.calls) <= 3
+
+
+@pytest.mark.parametrize("method", ["PATCH", "PUT", "POST"])
+@responses.activate
+def test_writes_are_never_retried(clock, method):
+    url = API + "/Resources" if method != "POST" else API + "/Resources/7/RoleQueues"
+    responses.add(method, url, status=503, body="unavailable")
+    client = make(clock)
+    with pytest.raises(c.AutotaskError):
+        if method == "POST":
+            client.create("ResourceRoleQueues", {"queueID": 1}, parent=("Resources", 7, "RoleQueues"))
+        else:
+            client.update("Resources", {"id": 7, "title": "x"}, replace=method == "PUT")
+    assert len(responses.calls) == 1 and not clock.sleeps
+
+
+@responses.activate
+def test_write_connection_reset_is_not_retried(clock):
+    responses.patch(API + "/Resources", body=requests.ConnectionError("reset"))
+    with pytest.raises(c.AutotaskConnectionError):
+        make(clock).update("Resources", {"id": 7, "title": "x"})
+    assert len(responses.calls) == 1
+
+
+# -- authentication failures ------------------------------------------------------------------
+
+@pytest.mark.parametrize("status, body", [
+    (401, None),
+    (500, {"errors": ["Zone information could not be determined"]}),
+    (500, {"errors": ["IntegrationCode is invalid."]}),
+])
+@responses.activate
+def test_three_authentication_failure_shapes(clock, status, body):
+    responses.get(API + "/ThresholdInformation", status=status, json=body)
+    with pytest.raises(c.AutotaskAuthError) as err:
+        make(clock).threshold_information()
+    assert err.value.status == status
+    assert len(responses.calls) == 1 and not clock.sleeps  # fails fast
+
+
+@responses.activate
+def test_plain_500_is_not_an_auth_error(clock):
+    responses.get(API + "/Resources/7", status=500, json={"errors": ["The logged in Resource does not have the "
+                                                                     "adequate permissions to query this entity."]})
+    with pytest.raises(c.AutotaskError) as err:
+        make(clock).get("Resources", 7)
+    assert not isinstance(err.value, c.AutotaskAuthError)
+    assert "adequate permissions" in str(err.value)
+
+
+# -- zone discovery ---------------------------------------------------------------------------
+
+def zone_body(url=BASE + "/"):
+    return {"zoneName": "America East 3", "url": url, "webUrl": "https://ww14.autotask.net/", "ci": 29683384}
+
+
+@responses.activate
+def test_zone_discovery_is_cached_on_disk(clock, tmp_path):
+    cache = str(tmp_path / "zones.json")
+    responses.get(DISCOVERY + "/v1.0/zoneInformation", json=zone_body())
+    responses.get(API + "/Version", json={"apiVersions": ["1.0"]})
+    first = make(clock, api_url=None, zone_cache_path=cache)
+    first.request("GET", "Version")
+    assert first.zone["ci"] == 29683384
+    second = make(clock, api_url=None, zone_cache_path=cache)
+    second.request("GET", "Version")
+    zone_calls = [call for call in responses.calls if "zoneInformation" in call.request.url]
+    assert len(zone_calls) == 1
+    assert "Secret" not in zone_calls[0].request.headers  # discovery needs no credentials
+    assert USER not in open(cache).read()  # usernames are hashed in the cache
+
+
+@responses.activate
+def test_401_drops_the_cached_zone_and_looks_up_once_more(clock, tmp_path):
+    cache = str(tmp_path / "zones.json")
+    old = "https://webservices2.autotask.net/ATServicesRest"
+    c.ZoneCache(cache).put(USER, zone_body(old + "/"))
+    responses.get(old + "/V1.0/Version", status=401)
+    responses.get(DISCOVERY + "/v1.0/zoneInformation", json=zone_body())
+    responses.get(API + "/Version", json={"apiVersions": ["1.0"]})
+    client = make(clock, api_url=None, zone_cache_path=cache)
+    assert client.request("GET", "Version") == {"apiVersions": ["1.0"]}
+    assert client.base_url == BASE
+    assert c.ZoneCache(cache).get(USER)["url"] == BASE + "/"
+
+
+@responses.activate
+def test_unknown_user_zone_error(clock):
+    responses.get(DISCOVERY + "/v1.0/zoneInformation", status=500,
+                  json={"errors": ["Zone information could not be determined"]})
+    with pytest.raises(c.AutotaskAuthError, match="Zone information"):
+        make(clock, api_url=None).request("GET", "Version")
+
+
+# -- metadata -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [(0, "None"), (1, "All"), (2, "Restricted"), ("None", "None"),
+                                           ("ALL", "All"), ("restricted", "Restricted"), ("2", "Restricted")])
+def test_access_levels_are_normalised(raw, expected):
+    assert c.normalise_access(raw) == expected
+
+
+@pytest.mark.parametrize("raw", [3, "Some", None, True, ""])
+def test_bad_access_levels_are_rejected(raw):
+    with pytest.raises(ValueError):
+        c.normalise_access(raw)
+
+
+@responses.activate
+def test_global_entity_information_is_keyed_by_name(clock):
+    responses.get(API + "/EntityInformation", json={"entityDescriptions": [
+        {"name": "Companies", "canQuery": True, "userAccessForCreate": 1, "userAccessForQuery": "Restricted",
+         "userAccessForUpdate": 0, "userAccessForDelete": "LaterValue"},
+    ]})
+    info = make(clock).entity_information()
+    assert info["Companies"]["userAccessForCreate"] == "All"
+    assert info["Companies"]["userAccessForUpdate"] == "None"
+    assert info["Companies"]["userAccessForDelete"] == "Unknown"
+
+
+# -- real samples -----------------------------------------------------------------------------
+
+def sample_files():
+    files = sorted(glob.glob(os.path.join(SAMPLES, "*.json")))
+    assert files, "shared samples missing: run the unit tests through `make units`"
+    return files
+
+
+def test_every_real_sample_parses(clock):
+    seen = set()
+    for path in sample_files():
+        name = os.path.basename(path)
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        with responses.RequestsMock() as mock:
+            client = make(clock)
+            if name.startswith("error-"):
+                mock.get(API + "/Resources/query", status=500, json=data)
+                with pytest.raises(c.AutotaskAuthError):
+                    list(client.query("Resources"))
+            elif "query" in name:
+                mock.get(API + "/Resources/query", json=data)
+                assert list(client.query("Resources")) == data["items"]
+            elif name.endswith("userdefinedfields.json"):
+                mock.get(API + "/Contacts/entityInformation/userDefinedFields", json=data)
+                fields = client.user_defined_fields("Contacts")
+                assert fields and all("type" in f for f in fields)
+            elif "field" in name:
+                mock.get(API + "/Resources/entityInformation/fields", json=data)
+                fields = client.fields("Resources")
+                assert fields and all("dataType" in f for f in fields)
+            else:
+                pytest.fail("no parser for sample %s" % name)
+        seen.add(name)
+    assert len(seen) == len(sample_files())
+
+
+# -- secrets ----------------------------------------------------------------------------------
+
+@responses.activate
+def test_no_secret_in_any_exception_or_log(clock, caplog):
+    caplog.set_level(logging.DEBUG)
+    responses.get(API + "/Resources/query", status=401)
+    responses.get(API + "/Tickets/query", status=500, json={"errors": ["IntegrationCode is invalid."]})
+    responses.get(API + "/Companies/query", body=requests.ConnectionError("reset"))
+    responses.patch(API + "/Resources", status=503, body="<html>proxy</html>")
+    client = make(clock, retry_budget=1)
+    texts = []
+    for action in (lambda: list(client.query("Resources")), lambda: list(client.query("Tickets")),
+                   lambda: list(client.query("Companies")), lambda: client.update("Resources", {"id": 1})):
+        with pytest.raises(c.AutotaskError) as err:
+            action()
+        texts += [str(err.value), repr(err.value), json.dumps(err.value.to_dict())]
+    texts.append(caplog.text)
+    for call in responses.calls:
+        texts.append(call.request.url)  # credentials never travel in a URL
+    blob = "\n".join(texts)
+    assert SECRET not in blob and CODE not in blob
+
+
+def test_missing_credentials_fail_clearly():
+    with pytest.raises(c.AutotaskError, match="secret is required"):
+        c.AutotaskClient(USER, "", CODE, api_url=BASE)
