@@ -1,7 +1,7 @@
 # Two set-up commands: `make demo` and `make test`. Both build their own virtual environment.
 SHELL := /bin/bash
 PYTHON ?= python3
-VENV := .venv
+VENV := $(abspath .venv)
 BIN := $(VENV)/bin
 SHARED ?= $(abspath ../shared)
 COLLECTIONS := $(abspath build/collections)
@@ -11,7 +11,7 @@ export AUTOTASK_SHARED_DIR := $(SHARED)
 export PYTHONPATH := $(abspath sandbox):$(COLLECTIONS)
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help venv tree lint sanity units sandbox-tests functional changelog-lint test demo clean
+.PHONY: help venv link tree ansible-test-ready lint sanity units sandbox-tests functional changelog-lint test demo clean
 
 help:
 	@echo "make demo   - run the demo against the Autotask sandbox"
@@ -26,25 +26,32 @@ $(BIN)/.stamp: requirements.txt requirements-dev.txt
 venv: $(BIN)/.stamp
 
 # build/collections/ansible_collections/msp/autotask -> this checkout (for pytest and playbooks)
-tree: venv
+link: venv
 	@mkdir -p $(COLLECTIONS)/ansible_collections/msp
 	@ln -sfn $(CURDIR) $(COLLECTIONS)/ansible_collections/msp/autotask
-	@$(BIN)/python scripts/test_tree.py $(TREE) --shared $(SHARED)
+
+# a real copy for ansible-test, which needs a resolved ansible_collections/msp/autotask path
+tree: link
+	@$(BIN)/python scripts/test_tree.py $(TREE) --shared $(SHARED) >/dev/null
 
 lint: venv
 	$(BIN)/ruff check plugins sandbox tests scripts
 	$(BIN)/ruff format --check plugins sandbox tests scripts
 
-sanity: tree
+# ansible-test --venv fetches get-pip.py from its own host; provide the PyPI-only equivalent.
+ansible-test-ready: venv
+	@$(BIN)/python scripts/ansible_test_pip_bootstrap.py --install >/dev/null
+
+sanity: tree ansible-test-ready
 	cd $(TREE) && ansible-test sanity --venv --python $$($(BIN)/python -c 'import sys;print("%d.%d"%sys.version_info[:2])') --color no
 
-units: tree
+units: tree ansible-test-ready
 	cd $(TREE) && ansible-test units --venv --python $$($(BIN)/python -c 'import sys;print("%d.%d"%sys.version_info[:2])') --color no
 
-sandbox-tests: tree
+sandbox-tests: link
 	$(BIN)/pytest -q sandbox/tests
 
-functional: tree
+functional: link
 	$(BIN)/pytest -q tests/functional
 
 changelog-lint: venv
@@ -52,7 +59,7 @@ changelog-lint: venv
 
 test: lint changelog-lint sandbox-tests functional units sanity
 
-demo: tree
+demo: link
 	$(BIN)/python scripts/demo.py --seed sandbox/seeds/demo.yml
 
 clean:

@@ -21,7 +21,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def collection_files():
     out = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT, check=True, capture_output=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     ).stdout.decode()
     with open(os.path.join(ROOT, "galaxy.yml"), encoding="utf-8") as handle:
         ignore = yaml.safe_load(handle).get("build_ignore") or []
@@ -43,7 +45,7 @@ def main():
     # Keep tests/output (ansible-test's venvs) between runs; replace everything else.
     if os.path.isdir(dest):
         for name in os.listdir(dest):
-            if name != "tests":
+            if name not in ("tests", ".git", ".gitignore"):
                 path = os.path.join(dest, name)
                 shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.remove(path)
         for name in os.listdir(os.path.join(dest, "tests")) if os.path.isdir(os.path.join(dest, "tests")) else []:
@@ -57,6 +59,12 @@ def main():
     samples = os.path.join(args.shared or "", "autotask-api", "samples")
     if args.shared and os.path.isdir(samples):
         shutil.copytree(samples, os.path.join(dest, "tests", "unit", "fixtures", "shared-samples"), dirs_exist_ok=True)
+    # The tree sits under this checkout's git-ignored build/; as its own repository, ansible-test
+    # lists its files instead of skipping them as ignored.
+    if not os.path.isdir(os.path.join(dest, ".git")):
+        subprocess.run(["git", "init", "-q", dest], check=True)
+    with open(os.path.join(dest, ".gitignore"), "w", encoding="utf-8") as handle:
+        handle.write("/tests/output/\n")  # ansible-test's own venvs and results
     print(dest)
 
 

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) msp.autotask contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -398,7 +397,10 @@ class AutotaskClient:
             if status == 401:
                 raise AutotaskAuthError(
                     "authentication failed: check the API username, secret and integration code",
-                    status, method, path, errors,
+                    status,
+                    method,
+                    path,
+                    errors,
                 )
             if status == 500 and any(m in joined for m in AUTH_ERROR_MESSAGES):
                 raise AutotaskAuthError("authentication failed", status, method, path, errors)
@@ -446,8 +448,7 @@ class AutotaskClient:
         page = self._first_page(entity, body)
         while True:
             items = _items_of(page, entity)
-            for item in items:
-                yield item
+            yield from items
             if max_records is not None:
                 return
             next_url = (page.get("pageDetails") or {}).get("nextPageUrl")
@@ -473,7 +474,9 @@ class AutotaskClient:
         if (there.scheme, there.netloc.lower()) != (here.scheme, here.netloc.lower()):
             # Following it would send the tenant's credentials to another host.
             raise AutotaskError(
-                "refusing a nextPageUrl outside the tenant's zone (%s)" % there.netloc, method="GET", path=_safe_path(url)
+                "refusing a nextPageUrl outside the tenant's zone (%s)" % there.netloc,
+                method="GET",
+                path=_safe_path(url),
             )
 
     # -- single items and writes -------------------------------------------------------
@@ -519,7 +522,9 @@ class AutotaskClient:
             return {i.get("name"): normalise_entity_info(i) for i in infos if isinstance(i, dict)}
         data = self.request("GET", "%s/entityInformation" % entity, kind="entityInformation")
         if not isinstance(data, dict) or not isinstance(data.get("info"), dict):
-            raise AutotaskError("malformed entityInformation response", method="GET", path="/%s/entityInformation" % entity)
+            raise AutotaskError(
+                "malformed entityInformation response", method="GET", path="/%s/entityInformation" % entity
+            )
         return normalise_entity_info(data["info"])
 
     def fields(self, entity):
@@ -562,7 +567,9 @@ def _kind_of(method, path):
         return "query"
     if "entityinformation" in bare:
         return "entityInformation"
-    return {"GET": "item", "POST": "create", "PATCH": "update", "PUT": "update", "DELETE": "delete"}.get(method, "other")
+    return {"GET": "item", "POST": "create", "PATCH": "update", "PUT": "update", "DELETE": "delete"}.get(
+        method, "other"
+    )
 
 
 def _safe_path(url):

@@ -17,9 +17,22 @@ INT, STR, BOOL, FLOAT, DATE = "int", "str", "bool", "float", "datetime"
 
 
 class Entity:
-    def __init__(self, name, fields, create=False, update=False, delete=False, query=True,
-                 children=None, readonly=(), owner_field=None, udfs=False, picklists=None,
-                 required=(), defaults=None):
+    def __init__(
+        self,
+        name,
+        fields,
+        create=False,
+        update=False,
+        delete=False,
+        query=True,
+        children=None,
+        readonly=(),
+        owner_field=None,
+        udfs=False,
+        picklists=None,
+        required=(),
+        defaults=None,
+    ):
         self.name = name
         self.fields = dict(fields)
         self.fields.setdefault("id", INT)
@@ -44,88 +57,290 @@ def _locations(tenant):
     return [(loc["id"], loc["name"], True) for loc in tenant.locations]
 
 
-LICENSE_TYPES = [(1, "Administrator"), (2, "Executive"), (3, "Professional"), (4, "Team Member"),
-                 (5, "Time & Attendance Only"), (6, "Dashboard User"), (7, "API User"), (8, "Contractor"),
-                 (9, "Co-managed Help Desk")]
+LICENSE_TYPES = [
+    (1, "Administrator"),
+    (2, "Executive"),
+    (3, "Professional"),
+    (4, "Team Member"),
+    (5, "Time & Attendance Only"),
+    (6, "Dashboard User"),
+    (7, "API User"),
+    (8, "Contractor"),
+    (9, "Co-managed Help Desk"),
+]
 PAYROLL_TYPES = [(1, "Salary"), (2, "Hourly"), (3, "Contractor"), (4, "Salary Non Exempt")]
 
 RESOURCE_FIELDS = {
-    "accountingReferenceID": STR, "dateFormat": STR, "defaultServiceDeskRoleID": INT, "email": STR,
-    "email2": STR, "email3": STR, "emailTypeCode": STR, "emailTypeCode2": STR, "emailTypeCode3": STR,
-    "firstName": STR, "gender": STR, "greeting": INT, "hireDate": DATE, "homePhone": STR, "initials": STR,
-    "internalCost": FLOAT, "isActive": BOOL, "lastName": STR, "licenseType": INT, "locationID": INT,
-    "middleName": STR, "mobilePhone": STR, "numberFormat": STR, "officeExtension": STR, "officePhone": STR,
-    "payrollType": INT, "resourceType": STR, "suffix": INT, "surveyResourceRating": FLOAT, "timeFormat": STR,
-    "title": STR, "travelAvailabilityPct": STR, "userName": STR, "userType": INT,
+    "accountingReferenceID": STR,
+    "dateFormat": STR,
+    "defaultServiceDeskRoleID": INT,
+    "email": STR,
+    "email2": STR,
+    "email3": STR,
+    "emailTypeCode": STR,
+    "emailTypeCode2": STR,
+    "emailTypeCode3": STR,
+    "firstName": STR,
+    "gender": STR,
+    "greeting": INT,
+    "hireDate": DATE,
+    "homePhone": STR,
+    "initials": STR,
+    "internalCost": FLOAT,
+    "isActive": BOOL,
+    "lastName": STR,
+    "licenseType": INT,
+    "locationID": INT,
+    "middleName": STR,
+    "mobilePhone": STR,
+    "numberFormat": STR,
+    "officeExtension": STR,
+    "officePhone": STR,
+    "payrollType": INT,
+    "resourceType": STR,
+    "suffix": INT,
+    "surveyResourceRating": FLOAT,
+    "timeFormat": STR,
+    "title": STR,
+    "travelAvailabilityPct": STR,
+    "userName": STR,
+    "userType": INT,
 }
 
-ENTITIES = {e.name: e for e in [
-    # Resources: query and update only (help: Can Create false, Can Delete false).
-    Entity("Resources", RESOURCE_FIELDS, update=True,
-           children={"RoleDepartments": "ResourceRoleDepartments", "RoleQueues": "ResourceRoleQueues",
-                     "ServiceDeskRoles": "ResourceServiceDeskRoles"},
-           readonly={"licenseType", "userType", "locationID", "hireDate", "dateFormat", "timeFormat",
-                     "internalCost", "surveyResourceRating"},
-           picklists={"licenseType": lambda t: [(v, n, True) for v, n in LICENSE_TYPES],
-                      "payrollType": lambda t: [(v, n, True) for v, n in PAYROLL_TYPES],
-                      "locationID": _locations,
-                      "resourceType": lambda t: [("Employee", "Employee", True), ("Contractor", "Contractor", True)]},
-           defaults={"isActive": True, "licenseType": 3, "userType": 5, "resourceType": "Employee",
-                     "payrollType": 1, "emailTypeCode": "PRIMARY", "dateFormat": "MM/dd/yyyy",
-                     "timeFormat": "hh:mm a", "numberFormat": "X,XXX.XX", "internalCost": 0.0}),
-    # ResourceRoles: a query-only view over the three association entities below.
-    Entity("ResourceRoles", {"departmentID": INT, "isActive": BOOL, "queueID": INT, "resourceID": INT,
-                             "roleID": INT}),
-    Entity("ResourceRoleDepartments", {"departmentID": INT, "isActive": BOOL, "isDefault": BOOL,
-                                       "isDepartmentLead": BOOL, "resourceID": INT, "roleID": INT},
-           create=True, update=True, required=("departmentID", "roleID"),
-           defaults={"isActive": True, "isDefault": False, "isDepartmentLead": False}),
-    Entity("ResourceRoleQueues", {"queueID": INT, "resourceID": INT}, create=True, update=True,
-           required=("queueID",)),
-    Entity("ResourceServiceDeskRoles", {"isActive": BOOL, "isDefault": BOOL, "resourceID": INT, "roleID": INT},
-           create=True, update=True, required=("roleID",), defaults={"isActive": True, "isDefault": False}),
-    Entity("Departments", {"description": STR, "name": STR, "number": STR, "primaryLocationID": INT},
-           create=True, update=True, required=("name",)),
-    Entity("Roles", {"description": STR, "hourlyFactor": FLOAT, "hourlyRate": FLOAT, "isActive": BOOL,
-                     "isExcludedFromNewContracts": BOOL, "isSystemRole": BOOL, "name": STR,
-                     "quoteItemDefaultTaxCategoryId": INT, "roleType": INT},
-           create=True, update=True, required=("name",),
-           defaults={"isActive": True, "isSystemRole": False, "isExcludedFromNewContracts": False,
-                     "hourlyFactor": 1.0, "hourlyRate": 0.0, "roleType": 1}),
-    Entity("Companies", {"companyName": STR, "companyNumber": STR, "companyType": INT, "isActive": BOOL,
-                         "ownerResourceID": INT, "phone": STR, "city": STR, "createDate": DATE,
-                         "userDefinedFields": "udf"},
-           create=True, update=True, owner_field="ownerResourceID", udfs=True, required=("companyName",),
-           defaults={"isActive": True, "companyType": 1}),
-    Entity("Contracts", {"companyID": INT, "contractName": STR, "contractNumber": STR, "contractType": INT,
-                         "status": INT, "startDate": DATE, "endDate": DATE, "userDefinedFields": "udf"},
-           create=True, update=True, udfs=True, required=("companyID", "contractName"),
-           defaults={"status": 1, "contractType": 7}),
-    Entity("Opportunities", {"companyID": INT, "title": STR, "amount": FLOAT, "ownerResourceID": INT,
-                             "stage": INT, "status": INT, "createDate": DATE, "userDefinedFields": "udf"},
-           create=True, update=True, owner_field="ownerResourceID", udfs=True, required=("companyID", "title"),
-           defaults={"status": 1, "stage": 1}),
-    Entity("Tickets", {"companyID": INT, "title": STR, "status": INT, "priority": INT, "queueID": INT,
-                       "assignedResourceID": INT, "ticketNumber": STR, "createDate": DATE,
-                       "userDefinedFields": "udf"},
-           create=True, update=True, owner_field="assignedResourceID", udfs=True,
-           picklists={"queueID": _queues}, required=("companyID", "title"),
-           defaults={"status": 1, "priority": 2}),
-    Entity("ConfigurationItems", {"companyID": INT, "referenceTitle": STR, "serialNumber": STR,
-                                  "isActive": BOOL, "productID": INT, "createDate": DATE,
-                                  "userDefinedFields": "udf"},
-           create=True, update=True, udfs=True, required=("companyID", "referenceTitle"),
-           defaults={"isActive": True}),
-    # To-Dos are CompanyToDos in REST (AccountToDo in SOAP).
-    Entity("CompanyToDos", {"actionType": INT, "activityDescription": STR, "assignedToResourceID": INT,
-                            "companyID": INT, "startDateTime": DATE, "endDateTime": DATE},
-           owner_field="assignedToResourceID"),
-    Entity("UserDefinedFieldDefinitions", {"name": STR, "description": STR, "dataType": INT, "udfType": INT,
-                                           "isActive": BOOL, "isProtected": BOOL, "isEncrypted": BOOL,
-                                           "isPrivate": BOOL, "isRequired": BOOL, "isFieldMapping": BOOL,
-                                           "isVisibleToClientPortal": BOOL, "sortOrder": INT},
-           create=True, update=True, required=("name", "udfType", "dataType")),
-]}
+ENTITIES = {
+    e.name: e
+    for e in [
+        # Resources: query and update only (help: Can Create false, Can Delete false).
+        Entity(
+            "Resources",
+            RESOURCE_FIELDS,
+            update=True,
+            children={
+                "RoleDepartments": "ResourceRoleDepartments",
+                "RoleQueues": "ResourceRoleQueues",
+                "ServiceDeskRoles": "ResourceServiceDeskRoles",
+            },
+            readonly={
+                "licenseType",
+                "userType",
+                "locationID",
+                "hireDate",
+                "dateFormat",
+                "timeFormat",
+                "internalCost",
+                "surveyResourceRating",
+            },
+            picklists={
+                "licenseType": lambda t: [(v, n, True) for v, n in LICENSE_TYPES],
+                "payrollType": lambda t: [(v, n, True) for v, n in PAYROLL_TYPES],
+                "locationID": _locations,
+                "resourceType": lambda t: [("Employee", "Employee", True), ("Contractor", "Contractor", True)],
+            },
+            defaults={
+                "isActive": True,
+                "licenseType": 3,
+                "userType": 5,
+                "resourceType": "Employee",
+                "payrollType": 1,
+                "emailTypeCode": "PRIMARY",
+                "dateFormat": "MM/dd/yyyy",
+                "timeFormat": "hh:mm a",
+                "numberFormat": "X,XXX.XX",
+                "internalCost": 0.0,
+            },
+        ),
+        # ResourceRoles: a query-only view over the three association entities below.
+        Entity(
+            "ResourceRoles", {"departmentID": INT, "isActive": BOOL, "queueID": INT, "resourceID": INT, "roleID": INT}
+        ),
+        Entity(
+            "ResourceRoleDepartments",
+            {
+                "departmentID": INT,
+                "isActive": BOOL,
+                "isDefault": BOOL,
+                "isDepartmentLead": BOOL,
+                "resourceID": INT,
+                "roleID": INT,
+            },
+            create=True,
+            update=True,
+            required=("departmentID", "roleID"),
+            defaults={"isActive": True, "isDefault": False, "isDepartmentLead": False},
+        ),
+        Entity(
+            "ResourceRoleQueues", {"queueID": INT, "resourceID": INT}, create=True, update=True, required=("queueID",)
+        ),
+        Entity(
+            "ResourceServiceDeskRoles",
+            {"isActive": BOOL, "isDefault": BOOL, "resourceID": INT, "roleID": INT},
+            create=True,
+            update=True,
+            required=("roleID",),
+            defaults={"isActive": True, "isDefault": False},
+        ),
+        Entity(
+            "Departments",
+            {"description": STR, "name": STR, "number": STR, "primaryLocationID": INT},
+            create=True,
+            update=True,
+            required=("name",),
+        ),
+        Entity(
+            "Roles",
+            {
+                "description": STR,
+                "hourlyFactor": FLOAT,
+                "hourlyRate": FLOAT,
+                "isActive": BOOL,
+                "isExcludedFromNewContracts": BOOL,
+                "isSystemRole": BOOL,
+                "name": STR,
+                "quoteItemDefaultTaxCategoryId": INT,
+                "roleType": INT,
+            },
+            create=True,
+            update=True,
+            required=("name",),
+            defaults={
+                "isActive": True,
+                "isSystemRole": False,
+                "isExcludedFromNewContracts": False,
+                "hourlyFactor": 1.0,
+                "hourlyRate": 0.0,
+                "roleType": 1,
+            },
+        ),
+        Entity(
+            "Companies",
+            {
+                "companyName": STR,
+                "companyNumber": STR,
+                "companyType": INT,
+                "isActive": BOOL,
+                "ownerResourceID": INT,
+                "phone": STR,
+                "city": STR,
+                "createDate": DATE,
+                "userDefinedFields": "udf",
+            },
+            create=True,
+            update=True,
+            owner_field="ownerResourceID",
+            udfs=True,
+            required=("companyName",),
+            defaults={"isActive": True, "companyType": 1},
+        ),
+        Entity(
+            "Contracts",
+            {
+                "companyID": INT,
+                "contractName": STR,
+                "contractNumber": STR,
+                "contractType": INT,
+                "status": INT,
+                "startDate": DATE,
+                "endDate": DATE,
+                "userDefinedFields": "udf",
+            },
+            create=True,
+            update=True,
+            udfs=True,
+            required=("companyID", "contractName"),
+            defaults={"status": 1, "contractType": 7},
+        ),
+        Entity(
+            "Opportunities",
+            {
+                "companyID": INT,
+                "title": STR,
+                "amount": FLOAT,
+                "ownerResourceID": INT,
+                "stage": INT,
+                "status": INT,
+                "createDate": DATE,
+                "userDefinedFields": "udf",
+            },
+            create=True,
+            update=True,
+            owner_field="ownerResourceID",
+            udfs=True,
+            required=("companyID", "title"),
+            defaults={"status": 1, "stage": 1},
+        ),
+        Entity(
+            "Tickets",
+            {
+                "companyID": INT,
+                "title": STR,
+                "status": INT,
+                "priority": INT,
+                "queueID": INT,
+                "assignedResourceID": INT,
+                "ticketNumber": STR,
+                "createDate": DATE,
+                "userDefinedFields": "udf",
+            },
+            create=True,
+            update=True,
+            owner_field="assignedResourceID",
+            udfs=True,
+            picklists={"queueID": _queues},
+            required=("companyID", "title"),
+            defaults={"status": 1, "priority": 2},
+        ),
+        Entity(
+            "ConfigurationItems",
+            {
+                "companyID": INT,
+                "referenceTitle": STR,
+                "serialNumber": STR,
+                "isActive": BOOL,
+                "productID": INT,
+                "createDate": DATE,
+                "userDefinedFields": "udf",
+            },
+            create=True,
+            update=True,
+            udfs=True,
+            required=("companyID", "referenceTitle"),
+            defaults={"isActive": True},
+        ),
+        # To-Dos are CompanyToDos in REST (AccountToDo in SOAP).
+        Entity(
+            "CompanyToDos",
+            {
+                "actionType": INT,
+                "activityDescription": STR,
+                "assignedToResourceID": INT,
+                "companyID": INT,
+                "startDateTime": DATE,
+                "endDateTime": DATE,
+            },
+            owner_field="assignedToResourceID",
+        ),
+        Entity(
+            "UserDefinedFieldDefinitions",
+            {
+                "name": STR,
+                "description": STR,
+                "dataType": INT,
+                "udfType": INT,
+                "isActive": BOOL,
+                "isProtected": BOOL,
+                "isEncrypted": BOOL,
+                "isPrivate": BOOL,
+                "isRequired": BOOL,
+                "isFieldMapping": BOOL,
+                "isVisibleToClientPortal": BOOL,
+                "sortOrder": INT,
+            },
+            create=True,
+            update=True,
+            required=("name", "udfType", "dataType"),
+        ),
+    ]
+}
 
 # Companies' child URL for to-dos (the only way to create one).
 ENTITIES["Companies"].children["ToDos"] = "CompanyToDos"
@@ -148,48 +363,85 @@ def _object(entities, note):
 # "check" rows a box. Sources: D-SL (Settings_CRM/Project/ServiceDesk/Admin/Other), seed 000.
 ROW_ACCESS = {
     ("CONTRACTS", "Object Permissions", "Contracts"): _object(
-        ["Contracts"], "Contracts object permissions (D-SL Settings_Contracts, seed 000)."),
+        ["Contracts"], "Contracts object permissions (D-SL Settings_Contracts, seed 000)."
+    ),
     ("CRM", "Object Permissions", "Accounts"): _object(
-        ["Companies"], "Accounts (Organizations) object permissions (D-SL Settings_CRM, seed 004)."),
+        ["Companies"], "Accounts (Organizations) object permissions (D-SL Settings_CRM, seed 004)."
+    ),
     ("CRM", "Object Permissions", "Contacts"): _object(["Contacts"], "D-SL Settings_CRM."),
     ("CRM", "Object Permissions", "Opportunities & Quotes"): _object(
-        ["Opportunities", "Quotes"], "D-SL Settings_CRM; seed 000 names the row."),
+        ["Opportunities", "Quotes"], "D-SL Settings_CRM; seed 000 names the row."
+    ),
     ("CRM", "Object Permissions", "Opportunities"): _object(["Opportunities"], "seed 004 wording."),
     ("CRM", "Object Permissions", "Configuration Items & Subscriptions"): _object(
-        ["ConfigurationItems", "Subscriptions"], "seed 000 names the row."),
+        ["ConfigurationItems", "Subscriptions"], "seed 000 names the row."
+    ),
     ("CRM", "Object Permissions", "To-Dos"): _object(["CompanyToDos"], "seed 000/004; REST entity CompanyToDos."),
     ("SERVICE DESK", "Object Permissions", "Tickets"): _object(["Tickets"], "D-SL Settings_ServiceDesk, seed 000."),
     # ASSUMPTION: the organisation access scope narrows Companies queries (All/Mine/None).
     ("CRM", "Account & Contact Access", "Customer & Cancelation"): {
-        "kind": "scope", "entities": ["Companies"], "operations": ["query"],
-        "note": "ASSUMPTION: scope of customer organisations visible; seed 000 sets it to All."},
+        "kind": "scope",
+        "entities": ["Companies"],
+        "operations": ["query"],
+        "note": "ASSUMPTION: scope of customer organisations visible; seed 000 sets it to All.",
+    },
     # Admin > Resources/Users (HR): the help says updating Resources needs it (D-RES).
     ("ADMIN", "Feature Access", "Resources/Users (HR)"): {
         "kind": "check",
-        "grants": {"Resources": ["update"], "ResourceRoleDepartments": ["create", "update"],
-                   "ResourceRoleQueues": ["create", "update"], "ResourceServiceDeskRoles": ["create", "update"],
-                   "Departments": ["create", "update"], "Roles": ["create", "update"]},
+        "grants": {
+            "Resources": ["update"],
+            "ResourceRoleDepartments": ["create", "update"],
+            "ResourceRoleQueues": ["create", "update"],
+            "ResourceServiceDeskRoles": ["create", "update"],
+            "Departments": ["create", "update"],
+            "Roles": ["create", "update"],
+        },
         "note": "D-RES: Resources update needs Admin access to Resources/Users (HR); the association and "
-                "Department/Role writes following it is an ASSUMPTION."},
+        "Department/Role writes following it is an ASSUMPTION.",
+    },
     # ASSUMPTION: Admin > Configuration Items governs UDF definitions for CIs.
     ("ADMIN", "Feature Access", "Configuration Items"): {
-        "kind": "check", "grants": {"UserDefinedFieldDefinitions": ["create", "update"]},
-        "note": "ASSUMPTION: seed 000 ticks it; we map it to UDF definition writes."},
+        "kind": "check",
+        "grants": {"UserDefinedFieldDefinitions": ["create", "update"]},
+        "note": "ASSUMPTION: seed 000 ticks it; we map it to UDF definition writes.",
+    },
     # Boxes no API reflects.
     ("OTHER", "Miscellaneous", "Not required to change password (password does not expire)"): {
-        "kind": "check", "grants": {}, "note": "No API reflection (D-APIUSER)."},
+        "kind": "check",
+        "grants": {},
+        "note": "No API reflection (D-APIUSER).",
+    },
     ("CONTRACTS", "Dropdowns", "Contract Visibility (for contracts you have access to)"): {
-        "kind": "dropdown", "grants": {}, "note": "No API reflection (seed 000)."},
+        "kind": "dropdown",
+        "grants": {},
+        "note": "No API reflection (seed 000).",
+    },
 }
 
 # What every API-only level may query whatever its table says (ASSUMPTION: an API user can
 # always read resources and reference data it needs to authenticate and look around).
-ALWAYS_QUERY = ("Resources", "ResourceRoles", "ResourceRoleDepartments", "ResourceRoleQueues",
-                "ResourceServiceDeskRoles", "Departments", "Roles", "UserDefinedFieldDefinitions")
+ALWAYS_QUERY = (
+    "Resources",
+    "ResourceRoles",
+    "ResourceRoleDepartments",
+    "ResourceRoleQueues",
+    "ResourceServiceDeskRoles",
+    "Departments",
+    "Roles",
+    "UserDefinedFieldDefinitions",
+)
 
 # Scope words -> access level (D-EI: Restricted = only under conditions such as Mine).
-SCOPE_ACCESS = {"all": "All", "mine": "Restricted", "my territories": "Restricted",
-                "mine + organizations": "Restricted", "my accounts": "Restricted", "none": "None",
-                "yes": "All", "no": "None", "full": "All"}
+SCOPE_ACCESS = {
+    "all": "All",
+    "mine": "Restricted",
+    "my territories": "Restricted",
+    "mine + organizations": "Restricted",
+    "my accounts": "Restricted",
+    "none": "None",
+    "yes": "All",
+    "no": "None",
+    "full": "All",
+}
 
 FACETS = {"view": "query", "add": "create", "edit": "update", "delete": "delete"}

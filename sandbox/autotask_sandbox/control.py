@@ -56,8 +56,11 @@ def add_tenant(sb, body, base, params):
 
 @route("GET", "/tenants")
 def list_tenants(sb, body, base, params):
-    return 200, {"tenants": [{"id": t.id, "name": t.name, "zone": t.zone, "url": sb.zone_url(base, t)}
-                             for t in sb.tenants.values()]}
+    return 200, {
+        "tenants": [
+            {"id": t.id, "name": t.name, "zone": t.zone, "url": sb.zone_url(base, t)} for t in sb.tenants.values()
+        ]
+    }
 
 
 @route("GET", r"/tenants/(?P<tid>\d+)")
@@ -86,8 +89,7 @@ def clear_log(sb, body, base, params, tid):
 
 @route("GET", "/requests")
 def all_requests(sb, body, base, params):
-    return 200, {"by_tenant": {str(t.id): len(t.log) for t in sb.tenants.values()},
-                 "unrouted": sb.log_unrouted}
+    return 200, {"by_tenant": {str(t.id): len(t.log) for t in sb.tenants.values()}, "unrouted": sb.log_unrouted}
 
 
 @route("DELETE", "/requests")
@@ -100,16 +102,29 @@ def clear_all(sb, body, base, params):
 
 @route("GET", "/stats")
 def stats(sb, body, base, params):
-    return 200, {"peak_concurrency": max(sb.peak.values(), default=0), "refused_threads": sb.refused_threads,
-                 "requests_this_hour": {str(t.id): sb.used(t) for t in sb.tenants.values()}}
+    return 200, {
+        "peak_concurrency": max(sb.peak.values(), default=0),
+        "refused_threads": sb.refused_threads,
+        "requests_this_hour": {str(t.id): sb.used(t) for t in sb.tenants.values()},
+    }
 
 
 @route("PUT", "/faults")
 def set_faults(sb, body, base, params):
     """Faults and latency, globally or (with ``tenant``) for one tenant; an empty body clears them."""
     target = body.pop("tenant", None)
-    unknown = set(body) - {"429", "500", "503", "drop", "drop_after_write", "retry_after", "latency_ms",
-                           "latency_jitter_ms", "latency_spike_rate", "latency_spike_ms"}
+    unknown = set(body) - {
+        "429",
+        "500",
+        "503",
+        "drop",
+        "drop_after_write",
+        "retry_after",
+        "latency_ms",
+        "latency_jitter_ms",
+        "latency_spike_rate",
+        "latency_spike_ms",
+    }
     if unknown:
         raise SeedError("unknown fault settings: %s" % ", ".join(sorted(unknown)))
     if target is None:
@@ -129,6 +144,7 @@ def set_settings(sb, body, base, params):
 
 # -- the technician: UI-only actions ----------------------------------------------------------
 
+
 @route("POST", r"/tenants/(?P<tid>\d+)/security-levels")
 def create_level(sb, body, base, params, tid):
     """Right-click > Copy Security Level (``copy_from``), name it, set rows."""
@@ -146,8 +162,13 @@ def edit_level(sb, body, base, params, tid, name):
 def create_api_user(sb, body, base, params, tid):
     """Admin > Resources (Users) > New API User; Generate Key and Secret."""
     record, api = sb.tenant(tid).create_api_user(body)
-    return 200, {"id": record["id"], "userName": record["userName"], "secret": api["secret"],
-                 "security_level": api["security_level"], "integration_vendor": api["integration_vendor"]}
+    return 200, {
+        "id": record["id"],
+        "userName": record["userName"],
+        "secret": api["secret"],
+        "security_level": api["security_level"],
+        "integration_vendor": api["integration_vendor"],
+    }
 
 
 @route("PATCH", r"/tenants/(?P<tid>\d+)/api-users/(?P<rid>\d+)")

@@ -30,9 +30,9 @@ def parse_body(body):
     if not isinstance(include, list):
         raise QueryError("IncludeFields must be an array of field names.")
     max_records = lowered.get("maxrecords")
-    if max_records is not None:
-        if isinstance(max_records, bool) or not isinstance(max_records, int) or not 1 <= max_records <= 500:
-            raise QueryError("MaxRecords must be an integer between 1 and 500.")
+    valid = isinstance(max_records, int) and not isinstance(max_records, bool) and 1 <= max_records <= 500
+    if max_records is not None and not valid:
+        raise QueryError("MaxRecords must be an integer between 1 and 500.")
     return filters, include, max_records
 
 

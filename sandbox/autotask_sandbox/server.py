@@ -160,8 +160,12 @@ class Sandbox:
         tenant, _ = self.find_user(user or "")
         if tenant is None:
             raise ApiError(500, [ZONE_ERROR])
-        return {"zoneName": "Sandbox %s" % tenant.zone, "url": self.zone_url(base, tenant),
-                "webUrl": "%s/%s/" % (base, tenant.zone), "ci": tenant.id}
+        return {
+            "zoneName": "Sandbox %s" % tenant.zone,
+            "url": self.zone_url(base, tenant),
+            "webUrl": "%s/%s/" % (base, tenant.zone),
+            "ci": tenant.id,
+        }
 
     def authenticate(self, zone, headers):
         lowered = {k.lower(): v for k, v in headers.items()}
@@ -214,8 +218,13 @@ class Api:
     def require(self, entity, op):
         level = self.access.get(entity.name, {}).get(op, "None")
         if level == "None":
-            raise ApiError(500, [PERMISSION_WORDING % {"query": "query", "create": "create",
-                                                       "update": "update", "delete": "delete"}[op]])
+            raise ApiError(
+                500,
+                [
+                    PERMISSION_WORDING
+                    % {"query": "query", "create": "create", "update": "update", "delete": "delete"}[op]
+                ],
+            )
         return level
 
     # -- reading ---------------------------------------------------------------------------
@@ -237,8 +246,9 @@ class Api:
             out[field] = record.get(field)
         if entity.udfs and (not include or "userdefinedfields" in include):
             values = self.tenant.udf_values.get((entity.name, record["id"]), {})
-            out["userDefinedFields"] = [{"name": d["name"], "value": values.get(d["name"])}
-                                        for d in self.visible_udfs(entity)]
+            out["userDefinedFields"] = [
+                {"name": d["name"], "value": values.get(d["name"])} for d in self.visible_udfs(entity)
+            ]
         return out
 
     def rows(self, entity):
@@ -253,15 +263,39 @@ class Api:
         out = []
         for r in recs["ResourceRoleDepartments"].values():
             if r["isActive"]:
-                out.append({"id": r["id"], "departmentID": r["departmentID"], "isActive": True, "queueID": None,
-                            "resourceID": r["resourceID"], "roleID": r["roleID"]})
+                out.append(
+                    {
+                        "id": r["id"],
+                        "departmentID": r["departmentID"],
+                        "isActive": True,
+                        "queueID": None,
+                        "resourceID": r["resourceID"],
+                        "roleID": r["roleID"],
+                    }
+                )
         for r in recs["ResourceRoleQueues"].values():
-            out.append({"id": 10_000_000 + r["id"], "departmentID": None, "isActive": True,
-                        "queueID": r["queueID"], "resourceID": r["resourceID"], "roleID": None})
+            out.append(
+                {
+                    "id": 10_000_000 + r["id"],
+                    "departmentID": None,
+                    "isActive": True,
+                    "queueID": r["queueID"],
+                    "resourceID": r["resourceID"],
+                    "roleID": None,
+                }
+            )
         for r in recs["ResourceServiceDeskRoles"].values():
             if r["isActive"]:
-                out.append({"id": 20_000_000 + r["id"], "departmentID": None, "isActive": True, "queueID": None,
-                            "resourceID": r["resourceID"], "roleID": r["roleID"]})
+                out.append(
+                    {
+                        "id": 20_000_000 + r["id"],
+                        "departmentID": None,
+                        "isActive": True,
+                        "queueID": None,
+                        "resourceID": r["resourceID"],
+                        "roleID": r["roleID"],
+                    }
+                )
         return out
 
     def select(self, entity, body):
@@ -292,14 +326,22 @@ class Api:
             search = json.dumps(body, separators=(",", ":"))
             paging = json.dumps({"pageSize": size, "lastId": page[-1]["id"]}, separators=(",", ":"))
             next_url = "%s/%s/query/next?paging=%s&search=%s" % (
-                self.base_url, entity.name, quote(paging, safe=""), quote(search, safe=""))
+                self.base_url,
+                entity.name,
+                quote(paging, safe=""),
+                quote(search, safe=""),
+            )
         prev_url = None
         if after_id:
-            prev_url = "%s/%s/query?search=%s" % (self.base_url, entity.name,
-                                                  quote(json.dumps(body, separators=(",", ":")), safe=""))
-        return {"items": [self.render(entity, r, include) for r in page],
-                "pageDetails": {"count": len(page), "requestCount": size, "prevPageUrl": prev_url,
-                                "nextPageUrl": next_url}}
+            prev_url = "%s/%s/query?search=%s" % (
+                self.base_url,
+                entity.name,
+                quote(json.dumps(body, separators=(",", ":")), safe=""),
+            )
+        return {
+            "items": [self.render(entity, r, include) for r in page],
+            "pageDetails": {"count": len(page), "requestCount": size, "prevPageUrl": prev_url, "nextPageUrl": next_url},
+        }
 
     def count(self, entity, body):
         hits, _, _ = self.select(entity, body)
@@ -321,12 +363,16 @@ class Api:
         access = self.access.get(name, {})
         return {
             "name": name,  # the plural entity name, as a real response shows (PD test)
-            "canCreate": bool(spec and spec.create), "canDelete": bool(spec and spec.delete),
-            "canQuery": bool(spec and spec.query) if spec else True, "canUpdate": bool(spec and spec.update),
-            "userAccessForCreate": access.get("create", "None"), "userAccessForDelete": access.get("delete", "None"),
-            "userAccessForQuery": access.get("query", "None"), "userAccessForUpdate": access.get("update", "None"),
-            "hasUserDefinedFields": bool(spec and spec.udfs), "supportsWebhookCallouts": name in (
-                "Companies", "Contacts", "ConfigurationItems", "Tickets", "Resources"),
+            "canCreate": bool(spec and spec.create),
+            "canDelete": bool(spec and spec.delete),
+            "canQuery": bool(spec and spec.query) if spec else True,
+            "canUpdate": bool(spec and spec.update),
+            "userAccessForCreate": access.get("create", "None"),
+            "userAccessForDelete": access.get("delete", "None"),
+            "userAccessForQuery": access.get("query", "None"),
+            "userAccessForUpdate": access.get("update", "None"),
+            "hasUserDefinedFields": bool(spec and spec.udfs),
+            "supportsWebhookCallouts": name in ("Companies", "Contacts", "ConfigurationItems", "Tickets", "Resources"),
         }
 
     def fields(self, entity):
@@ -337,30 +383,67 @@ class Api:
             picks = entity.picklists.get(field)
             values = None
             if picks:
-                values = [{"value": str(v), "label": label, "isDefaultValue": False, "sortOrder": i,
-                           "parentValue": "", "isActive": bool(active), "isSystem": True}
-                          for i, (v, label, active) in enumerate(picks(self.tenant))]
-            out.append({
-                "name": field,
-                "dataType": {"int": "integer", "str": "string", "bool": "boolean", "float": "double",
-                             "datetime": "datetime"}[ftype],
-                "length": 0 if ftype != "str" else 100, "isRequired": field in entity.required,
-                "isReadOnly": field in entity.readonly, "isQueryable": field != "defaultServiceDeskRoleID",
-                "isReference": field.endswith("ID") and field != "id" and not picks,
-                "referenceEntityType": "", "isPickList": bool(picks), "picklistValues": values,
-                "picklistParentValueField": "", "isSupportedWebhookField": False,
-            })
+                values = [
+                    {
+                        "value": str(v),
+                        "label": label,
+                        "isDefaultValue": False,
+                        "sortOrder": i,
+                        "parentValue": "",
+                        "isActive": bool(active),
+                        "isSystem": True,
+                    }
+                    for i, (v, label, active) in enumerate(picks(self.tenant))
+                ]
+            out.append(
+                {
+                    "name": field,
+                    "dataType": {
+                        "int": "integer",
+                        "str": "string",
+                        "bool": "boolean",
+                        "float": "double",
+                        "datetime": "datetime",
+                    }[ftype],
+                    "length": 0 if ftype != "str" else 100,
+                    "isRequired": field in entity.required,
+                    "isReadOnly": field in entity.readonly,
+                    "isQueryable": field != "defaultServiceDeskRoleID",
+                    "isReference": field.endswith("ID") and field != "id" and not picks,
+                    "referenceEntityType": "",
+                    "isPickList": bool(picks),
+                    "picklistValues": values,
+                    "picklistParentValueField": "",
+                    "isSupportedWebhookField": False,
+                }
+            )
         return {"fields": out}
 
     def udf_fields(self, entity):
         if not entity.udfs:
             return {"fields": []}
-        return {"fields": [{
-            "name": d["name"], "label": d["name"], "type": "string", "length": 8000,
-            "description": d["description"], "isRequired": False, "isReadOnly": False, "isQueryable": True,
-            "isReference": False, "referenceEntityType": None, "isPickList": False, "picklistValues": None,
-            "picklistParentValueField": None, "defaultValue": "", "isSupportedWebhookField": True,
-        } for d in self.visible_udfs(entity)]}
+        return {
+            "fields": [
+                {
+                    "name": d["name"],
+                    "label": d["name"],
+                    "type": "string",
+                    "length": 8000,
+                    "description": d["description"],
+                    "isRequired": False,
+                    "isReadOnly": False,
+                    "isQueryable": True,
+                    "isReference": False,
+                    "referenceEntityType": None,
+                    "isPickList": False,
+                    "picklistValues": None,
+                    "picklistParentValueField": None,
+                    "defaultValue": "",
+                    "isSupportedWebhookField": True,
+                }
+                for d in self.visible_udfs(entity)
+            ]
+        }
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -385,8 +468,9 @@ class Api:
             role = recs["Roles"].get(values["roleID"])
             if role is None or not role["isActive"]:
                 raise ApiError(500, ["Invalid value for roleID: %s (missing or inactive)." % values["roleID"]])
-        if "queueID" in values and values["queueID"] not in {q["id"] for q in self.tenant.queues
-                                                             if q.get("isActive", True)}:
+        if "queueID" in values and values["queueID"] not in {
+            q["id"] for q in self.tenant.queues if q.get("isActive", True)
+        }:
             raise ApiError(500, ["Invalid value for queueID: %s." % values["queueID"]])
         if not resource["isActive"] and entity.name.startswith("Resource"):
             raise ApiError(500, ["Cannot associate an inactive resource."])
@@ -410,8 +494,11 @@ class Api:
                     raise ApiError(500, ["This resource is already associated with queue %s." % values["queueID"]])
         if entity.name in ("ResourceRoleDepartments", "ResourceServiceDeskRoles"):
             for r in recs.values():
-                if r["resourceID"] == parent and r["roleID"] == values["roleID"] and \
-                        r.get("departmentID") == values.get("departmentID"):
+                if (
+                    r["resourceID"] == parent
+                    and r["roleID"] == values["roleID"]
+                    and r.get("departmentID") == values.get("departmentID")
+                ):
                     raise ApiError(500, ["This association already exists (id %s)." % r["id"]])
         record = self.tenant.insert(entity.name, values)
         self._after_default(entity, record)
@@ -424,8 +511,13 @@ class Api:
             raise ApiError(500, ["An id is required to update an entity."]) from None
         record = self.tenant.records[entity.name].get(item_id)
         if record is None or (parent is not None and record.get("resourceID", parent) != parent):
-            raise ApiError(500, ["No matching records found. The logged in Resource may not have the required "
-                                 "permissions to update the data."])
+            raise ApiError(
+                500,
+                [
+                    "No matching records found. The logged in Resource may not have the required "
+                    "permissions to update the data."
+                ],
+            )
         values = self._writable(entity, body)
         values.pop("resourceID", None)  # immutable, silently ignored (D-ROLES)
         if entity.name == "ResourceRoleDepartments" and record["isDefault"] and values.get("isDefault") is False:
@@ -581,8 +673,16 @@ class Handler(BaseHTTPRequestHandler):
         if not match:
             raise ApiError(404, body={"Message": "No HTTP resource was found that matches the request URI."})
         zone, rest = match.group("zone"), match.group("rest").strip("/")
-        entry = {"time": time.time(), "method": method, "path": path, "status": None, "user": None,
-                 "integration": None, "entity": rest.split("/")[0], "fault": None}
+        entry = {
+            "time": time.time(),
+            "method": method,
+            "path": path,
+            "status": None,
+            "user": None,
+            "integration": None,
+            "entity": rest.split("/")[0],
+            "fault": None,
+        }
         tenant = None
         try:
             tenant, caller, api_user, code = sb.authenticate(zone, self.headers)
@@ -643,8 +743,11 @@ class Handler(BaseHTTPRequestHandler):
         low = [p.lower() for p in parts]
         if low == ["thresholdinformation"] and method == "GET":
             limit = tenant.hourly_limit or self.sandbox.settings["hourly_limit"]
-            return 200, {"externalRequestThreshold": limit, "requestThresholdTimeframe": 60,
-                         "currentTimeframeRequestCount": self.sandbox.used(tenant)}
+            return 200, {
+                "externalRequestThreshold": limit,
+                "requestThresholdTimeframe": 60,
+                "currentTimeframeRequestCount": self.sandbox.used(tenant),
+            }
         if low == ["version"] and method == "GET":
             return 200, {"apiVersions": ["1.0"]}
         if low == ["entityinformation"] and method == "GET":
@@ -661,7 +764,7 @@ class Handler(BaseHTTPRequestHandler):
             if tenant.records[entity.name].get(parent) is None:
                 raise ApiError(404, body={"Message": "No matching records found."})
             entity = catalog.ENTITIES[child]
-            parts, low = [entity.name] + parts[3:], [entity.name.lower()] + low[3:]
+            parts, low = [entity.name, *parts[3:]], [entity.name.lower(), *low[3:]]
         tail = low[1:]
         if tail == ["entityinformation"] and method == "GET":
             return 200, {"info": api.entity_information(entity.name)}
@@ -683,13 +786,19 @@ class Handler(BaseHTTPRequestHandler):
         if len(tail) == 1 and tail[0].isdigit() and method == "GET":
             return 200, api.get(entity, int(tail[0]), parent)
         if not tail:
-            allowed = {"POST": entity.create, "PUT": entity.update, "PATCH": entity.update,
-                       "DELETE": False, "GET": False}
+            allowed = {
+                "POST": entity.create,
+                "PUT": entity.update,
+                "PATCH": entity.update,
+                "DELETE": False,
+                "GET": False,
+            }
             if parent is not None and method in ("POST", "PUT", "PATCH"):
                 allowed[method] = True
             if not allowed.get(method):
-                raise ApiError(405, body={"Message": "The requested resource does not support http method '%s'."
-                                          % method})
+                raise ApiError(
+                    405, body={"Message": "The requested resource does not support http method '%s'." % method}
+                )
             return 200, api.write(method, entity, self.body(), parent)
         if len(tail) == 1 and tail[0].isdigit() and method == "DELETE":
             raise ApiError(405, body={"Message": "The requested resource does not support http method 'DELETE'."})

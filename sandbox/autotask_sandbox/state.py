@@ -63,8 +63,9 @@ def full_permissions():
 
 
 class SecurityLevel:
-    def __init__(self, name, permissions=None, active=True, system=False, api_only=True, copied_from=None,
-                 level_id=None):
+    def __init__(
+        self, name, permissions=None, active=True, system=False, api_only=True, copied_from=None, level_id=None
+    ):
         self.id = level_id
         self.name = name
         self.permissions = permissions or {}
@@ -116,13 +117,19 @@ class SecurityLevel:
 
     def to_dict(self):
         return {
-            "id": self.id, "name": self.name, "active": self.active, "system": self.system,
-            "api_only": self.api_only, "copied_from": self.copied_from,
+            "id": self.id,
+            "name": self.name,
+            "active": self.active,
+            "system": self.system,
+            "api_only": self.api_only,
+            "copied_from": self.copied_from,
             "permissions": [
-                {"section": (ROW_INDEX.get(k) or (k,))[0][0] if k in ROW_INDEX else k[0],
-                 "subsection": ROW_INDEX[k][0][1] if k in ROW_INDEX else k[1],
-                 "name": ROW_INDEX[k][0][2] if k in ROW_INDEX else k[2],
-                 "permission": v}
+                {
+                    "section": (ROW_INDEX.get(k) or (k,))[0][0] if k in ROW_INDEX else k[0],
+                    "subsection": ROW_INDEX[k][0][1] if k in ROW_INDEX else k[1],
+                    "name": ROW_INDEX[k][0][2] if k in ROW_INDEX else k[2],
+                    "permission": v,
+                }
                 for k, v in sorted(self.permissions.items())
             ],
         }
@@ -168,7 +175,8 @@ class Tenant:
         self._level_ids = itertools.count(100)
         for name in (catalog.SYSTEM_API_LEVEL, catalog.SYSTEM_API_LEVEL_NO_COSTS):
             self.security_levels[name.lower()] = SecurityLevel(
-                name, full_permissions(), system=True, level_id=next(self._level_ids))
+                name, full_permissions(), system=True, level_id=next(self._level_ids)
+            )
         for dep in spec.get("departments") or []:
             self.insert("Departments", dep)
         for role in spec.get("roles") or []:
@@ -201,23 +209,42 @@ class Tenant:
         owner = next(iter(self.records["Resources"]), None)
         companies = []
         for i in range(int(counts.get("companies", 0))):
-            companies.append(self.insert("Companies", {"companyName": "Customer %04d" % i,
-                                                       "ownerResourceID": owner})["id"])
+            companies.append(
+                self.insert("Companies", {"companyName": "Customer %04d" % i, "ownerResourceID": owner})["id"]
+            )
         company = companies[0] if companies else None
         makers = {
-            "tickets": ("Tickets", lambda i: {"companyID": company, "title": "Ticket %d" % i,
-                                              "queueID": self.queues[0]["id"] if self.queues else None,
-                                              "ticketNumber": "T%08d" % i}),
-            "configuration_items": ("ConfigurationItems", lambda i: {"companyID": company,
-                                                                     "referenceTitle": "Device %d" % i}),
+            "tickets": (
+                "Tickets",
+                lambda i: {
+                    "companyID": company,
+                    "title": "Ticket %d" % i,
+                    "queueID": self.queues[0]["id"] if self.queues else None,
+                    "ticketNumber": "T%08d" % i,
+                },
+            ),
+            "configuration_items": (
+                "ConfigurationItems",
+                lambda i: {"companyID": company, "referenceTitle": "Device %d" % i},
+            ),
             "contracts": ("Contracts", lambda i: {"companyID": company, "contractName": "Contract %d" % i}),
-            "opportunities": ("Opportunities", lambda i: {"companyID": company, "title": "Deal %d" % i,
-                                                          "ownerResourceID": owner}),
-            "todos": ("CompanyToDos", lambda i: {"companyID": company, "activityDescription": "To-do %d" % i,
-                                                 "assignedToResourceID": owner}),
-            "resources": ("Resources", lambda i: {"firstName": "Tech", "lastName": "%05d" % i,
-                                                  "email": "tech%05d@example.test" % i,
-                                                  "userName": "tech%05d" % i}),
+            "opportunities": (
+                "Opportunities",
+                lambda i: {"companyID": company, "title": "Deal %d" % i, "ownerResourceID": owner},
+            ),
+            "todos": (
+                "CompanyToDos",
+                lambda i: {"companyID": company, "activityDescription": "To-do %d" % i, "assignedToResourceID": owner},
+            ),
+            "resources": (
+                "Resources",
+                lambda i: {
+                    "firstName": "Tech",
+                    "lastName": "%05d" % i,
+                    "email": "tech%05d@example.test" % i,
+                    "userName": "tech%05d" % i,
+                },
+            ),
         }
         for key, (entity, make) in makers.items():
             for i in range(int(counts.get(key, 0))):
@@ -227,17 +254,31 @@ class Tenant:
         entity = udf.get("entity", "ConfigurationItems")
         if entity not in catalog.UDF_TYPES:
             raise SeedError("UDFs are modelled for %s, not %r" % (", ".join(catalog.UDF_TYPES), entity))
-        return self.insert("UserDefinedFieldDefinitions", {
-            "name": udf["name"], "description": udf.get("description", ""), "dataType": 1,
-            "udfType": catalog.UDF_TYPES[entity], "isActive": udf.get("active", True),
-            "isProtected": bool(udf.get("protected", False)), "isEncrypted": False, "isPrivate": False,
-            "isRequired": False, "isFieldMapping": False, "isVisibleToClientPortal": False, "sortOrder": 1,
-        })
+        return self.insert(
+            "UserDefinedFieldDefinitions",
+            {
+                "name": udf["name"],
+                "description": udf.get("description", ""),
+                "dataType": 1,
+                "udfType": catalog.UDF_TYPES[entity],
+                "isActive": udf.get("active", True),
+                "isProtected": bool(udf.get("protected", False)),
+                "isEncrypted": False,
+                "isPrivate": False,
+                "isRequired": False,
+                "isFieldMapping": False,
+                "isVisibleToClientPortal": False,
+                "sortOrder": 1,
+            },
+        )
 
     def udf_definitions(self, entity):
         udf_type = catalog.UDF_TYPES.get(entity)
-        return [d for d in self.records["UserDefinedFieldDefinitions"].values()
-                if d["udfType"] == udf_type and d["isActive"]]
+        return [
+            d
+            for d in self.records["UserDefinedFieldDefinitions"].values()
+            if d["udfType"] == udf_type and d["isActive"]
+        ]
 
     def add_resource(self, res):
         values = {k: v for k, v in res.items() if k in catalog.RESOURCE_FIELDS or k == "id"}
@@ -251,15 +292,28 @@ class Tenant:
             self.set_api_user(rid, api)
         self.protected[rid] = normalise_protected(res.get("protected_data"))
         for link in res.get("departments") or []:
-            self.insert("ResourceRoleDepartments", {"resourceID": rid, "departmentID": link["department_id"],
-                                                    "roleID": link["role_id"], "isDefault": link.get("default", False),
-                                                    "isActive": link.get("active", True)})
+            self.insert(
+                "ResourceRoleDepartments",
+                {
+                    "resourceID": rid,
+                    "departmentID": link["department_id"],
+                    "roleID": link["role_id"],
+                    "isDefault": link.get("default", False),
+                    "isActive": link.get("active", True),
+                },
+            )
         for queue_id in res.get("queues") or []:
             self.insert("ResourceRoleQueues", {"resourceID": rid, "queueID": queue_id})
         for link in res.get("service_desk_roles") or []:
-            self.insert("ResourceServiceDeskRoles", {"resourceID": rid, "roleID": link["role_id"],
-                                                     "isDefault": link.get("default", False),
-                                                     "isActive": link.get("active", True)})
+            self.insert(
+                "ResourceServiceDeskRoles",
+                {
+                    "resourceID": rid,
+                    "roleID": link["role_id"],
+                    "isDefault": link.get("default", False),
+                    "isActive": link.get("active", True),
+                },
+            )
         return record
 
     # -- UI-only actions (what a technician does) ---------------------------------------------
@@ -282,8 +336,9 @@ class Tenant:
             if src is None:
                 raise SeedError("no security level %r to copy" % source)
             rows = copy.deepcopy(src.permissions)
-        level = SecurityLevel(name, rows, active=spec.get("active", True), copied_from=source,
-                              level_id=next(self._level_ids))
+        level = SecurityLevel(
+            name, rows, active=spec.get("active", True), copied_from=source, level_id=next(self._level_ids)
+        )
         level.set_rows(spec.get("permissions") or [])
         self.security_levels[name.lower()] = level
         return level
@@ -332,13 +387,17 @@ class Tenant:
             if not spec.get(key):
                 raise SeedError("a new API user needs %s" % key)
         username = spec.get("userName") or "%s%s@%s" % (
-            spec["firstName"][:6].lower().replace(" ", ""), secrets.token_hex(3), "example.test")
+            spec["firstName"][:6].lower().replace(" ", ""),
+            secrets.token_hex(3),
+            "example.test",
+        )
         if self.find_user(username) is not None:
             raise SeedError("username %r is taken" % username)
         res = {k: v for k, v in spec.items() if k in catalog.RESOURCE_FIELDS}
         res["userName"] = username
-        res["api_user"] = {k: spec[k] for k in ("security_level", "integration_vendor", "internal", "secret")
-                           if k in spec}
+        res["api_user"] = {
+            k: spec[k] for k in ("security_level", "integration_vendor", "internal", "secret") if k in spec
+        }
         if not res["api_user"]:
             res["api_user"] = {"internal": True}
         res["protected_data"] = spec.get("protected_data")
@@ -367,15 +426,21 @@ class Tenant:
 
     def to_dict(self):
         return {
-            "id": self.id, "name": self.name, "zone": self.zone,
+            "id": self.id,
+            "name": self.name,
+            "zone": self.zone,
             "security_levels": [lv.to_dict() for lv in self.security_levels.values()],
-            "api_users": {str(k): {kk: vv for kk, vv in v.items() if kk != "secret"}
-                          for k, v in self.api_users.items()},
+            "api_users": {
+                str(k): {kk: vv for kk, vv in v.items() if kk != "secret"} for k, v in self.api_users.items()
+            },
             "protected_data": {str(k): v for k, v in self.protected.items()},
-            "entities": {name: sorted(rows.values(), key=lambda r: r["id"])
-                         for name, rows in self.records.items()
-                         if name not in ("Companies", "Tickets", "ConfigurationItems", "Contracts",
-                                         "Opportunities", "CompanyToDos")},
+            "entities": {
+                name: sorted(rows.values(), key=lambda r: r["id"])
+                for name, rows in self.records.items()
+                if name
+                not in ("Companies", "Tickets", "ConfigurationItems", "Contracts", "Opportunities", "CompanyToDos")
+            },
             "counts": {name: len(rows) for name, rows in self.records.items()},
-            "queues": self.queues, "locations": self.locations,
+            "queues": self.queues,
+            "locations": self.locations,
         }

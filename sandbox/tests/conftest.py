@@ -18,38 +18,95 @@ def seed():
         "integration_vendors": [{"name": "Propel Your MSP", "code": VENDOR_CODE}],
         "tenants": [
             {
-                "id": T1, "name": "T1", "zone": "webservices14", "internal_integration_codes": ["INTERNAL-T1"],
+                "id": T1,
+                "name": "T1",
+                "zone": "webservices14",
+                "internal_integration_codes": ["INTERNAL-T1"],
                 "departments": [{"id": 500, "name": "Service Desk"}],
                 "roles": [{"id": 600, "name": "API"}, {"id": 601, "name": "Old", "isActive": False}],
                 "queues": [{"id": 700, "label": "Triage"}, {"id": 701, "label": "Alerts"}],
-                "udfs": [{"name": "Asset Tag", "entity": "ConfigurationItems"},
-                         {"name": "BIOS Password", "entity": "ConfigurationItems", "protected": True}],
-                "security_levels": [{
-                    "name": "API User (Propel Your MSP)", "copy_from": None,
-                    "permissions": [
-                        {"section": "SERVICE DESK", "subsection": "Object Permissions", "name": "Tickets",
-                         "permission": "View: All, Add: Yes"},
-                        {"section": "CRM", "subsection": "Object Permissions", "name": "Opportunities & Quotes",
-                         "permission": "View: Mine"},
-                    ]}],
+                "udfs": [
+                    {"name": "Asset Tag", "entity": "ConfigurationItems"},
+                    {"name": "BIOS Password", "entity": "ConfigurationItems", "protected": True},
+                ],
+                "security_levels": [
+                    {
+                        "name": "API User (Propel Your MSP)",
+                        "copy_from": None,
+                        "permissions": [
+                            {
+                                "section": "SERVICE DESK",
+                                "subsection": "Object Permissions",
+                                "name": "Tickets",
+                                "permission": "View: All, Add: Yes",
+                            },
+                            {
+                                "section": "CRM",
+                                "subsection": "Object Permissions",
+                                "name": "Opportunities & Quotes",
+                                "permission": "View: Mine",
+                            },
+                        ],
+                    }
+                ],
                 "resources": [
-                    {"id": 10, "firstName": "MSP", "lastName": "Admin", "email": "admin@t1.example",
-                     "userName": ADMIN[0], "api_user": {"secret": ADMIN[1], "internal": True},
-                     "protected_data": {"edit_unprotected": True}},
-                    {"id": 11, "firstName": "Propel Your MSP", "lastName": "API", "email": "propel@t1.example",
-                     "userName": PROPEL[0], "api_user": {"secret": PROPEL[1], "integration_vendor": "Propel Your MSP",
-                                                         "security_level": "API User (Propel Your MSP)"}},
-                    {"id": 13, "firstName": "Bob", "lastName": "Tech", "email": "bob@t1.example", "userName": "bob",
-                     "departments": [{"department_id": 500, "role_id": 600, "default": True}],
-                     "queues": [701], "service_desk_roles": [{"role_id": 600, "default": True}]},
+                    {
+                        "id": 10,
+                        "firstName": "MSP",
+                        "lastName": "Admin",
+                        "email": "admin@t1.example",
+                        "userName": ADMIN[0],
+                        "api_user": {"secret": ADMIN[1], "internal": True},
+                        "protected_data": {"edit_unprotected": True},
+                    },
+                    {
+                        "id": 11,
+                        "firstName": "Propel Your MSP",
+                        "lastName": "API",
+                        "email": "propel@t1.example",
+                        "userName": PROPEL[0],
+                        "api_user": {
+                            "secret": PROPEL[1],
+                            "integration_vendor": "Propel Your MSP",
+                            "security_level": "API User (Propel Your MSP)",
+                        },
+                    },
+                    {
+                        "id": 13,
+                        "firstName": "Bob",
+                        "lastName": "Tech",
+                        "email": "bob@t1.example",
+                        "userName": "bob",
+                        "departments": [{"department_id": 500, "role_id": 600, "default": True}],
+                        "queues": [701],
+                        "service_desk_roles": [{"role_id": 600, "default": True}],
+                    },
                     {"id": 12, "firstName": "Ann", "lastName": "Tech", "email": "ann@t1.example", "userName": "ann"},
                 ],
-                "generate": {"tickets": 1201, "configuration_items": 3, "companies": 2, "opportunities": 4,
-                             "contracts": 2, "todos": 2},
+                "generate": {
+                    "tickets": 1201,
+                    "configuration_items": 3,
+                    "companies": 2,
+                    "opportunities": 4,
+                    "contracts": 2,
+                    "todos": 2,
+                },
             },
-            {"id": 222, "zone": "webservices2", "internal_integration_codes": ["INTERNAL-T2"],
-             "resources": [{"id": 20, "firstName": "B", "lastName": "Admin", "email": "b@t2.example",
-                            "userName": "admin@t2.example", "api_user": {"secret": "t2", "internal": True}}]},
+            {
+                "id": 222,
+                "zone": "webservices2",
+                "internal_integration_codes": ["INTERNAL-T2"],
+                "resources": [
+                    {
+                        "id": 20,
+                        "firstName": "B",
+                        "lastName": "Admin",
+                        "email": "b@t2.example",
+                        "userName": "admin@t2.example",
+                        "api_user": {"secret": "t2", "internal": True},
+                    }
+                ],
+            },
         ],
     }
 
@@ -91,5 +148,4 @@ def propel(server):
 
 
 def shared_dir():
-    return os.environ.get("AUTOTASK_SHARED_DIR") or os.path.join(
-        os.path.dirname(__file__), "..", "..", "..", "shared")
+    return os.environ.get("AUTOTASK_SHARED_DIR") or os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared")

@@ -10,14 +10,34 @@ from conftest import ADMIN, T1, Api
 
 
 def test_technician_creates_level_and_api_user(admin, server):
-    r = admin.control("POST", "/tenants/%d/security-levels" % T1, {
-        "name": "API User (Mindmatrix)", "copy_from": "API User (system) (API-only)",
-        "permissions": [{"section": "CRM", "subsection": "Object Permissions", "name": "Accounts",
-                         "permission": "View: All, Add: Yes, Edit: All, Delete: None"}]})
+    r = admin.control(
+        "POST",
+        "/tenants/%d/security-levels" % T1,
+        {
+            "name": "API User (Mindmatrix)",
+            "copy_from": "API User (system) (API-only)",
+            "permissions": [
+                {
+                    "section": "CRM",
+                    "subsection": "Object Permissions",
+                    "name": "Accounts",
+                    "permission": "View: All, Add: Yes, Edit: All, Delete: None",
+                }
+            ],
+        },
+    )
     assert r.status_code == 200, r.text
-    r = admin.control("POST", "/tenants/%d/api-users" % T1, {
-        "firstName": "Mindmatrix", "lastName": "API", "email": "mm@t1.example",
-        "security_level": "API User (Mindmatrix)", "internal": True})
+    r = admin.control(
+        "POST",
+        "/tenants/%d/api-users" % T1,
+        {
+            "firstName": "Mindmatrix",
+            "lastName": "API",
+            "email": "mm@t1.example",
+            "security_level": "API User (Mindmatrix)",
+            "internal": True,
+        },
+    )
     assert r.status_code == 200, r.text
     user = r.json()
     assert user["secret"] and user["userName"]
@@ -50,16 +70,21 @@ def test_reset_restores_the_seed(admin, server):
 
 def test_bad_control_input_is_a_400(admin):
     assert admin.control("PUT", "/faults", {"explode": 1}).status_code == 400
-    assert admin.control("POST", "/tenants/%d/security-levels" % T1, {"name": "x", "copy_from": "nope"}).status_code \
-        == 400
+    assert (
+        admin.control("POST", "/tenants/%d/security-levels" % T1, {"name": "x", "copy_from": "nope"}).status_code == 400
+    )
 
 
 def test_cli_prints_url_and_stops_on_sigterm(tmp_path):
     seed = tmp_path / "seed.yml"
     seed.write_text("tenants:\n  - id: 1\n    zone: webservices1\n")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    proc = subprocess.Popen([sys.executable, "-m", "autotask_sandbox", "--port", "0", "--seed", str(seed)],
-                            stdout=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "autotask_sandbox", "--port", "0", "--seed", str(seed)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         url = proc.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:")

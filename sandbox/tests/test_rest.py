@@ -11,23 +11,26 @@ ALL_IDS = {"op": "exist", "field": "id"}
 
 
 def test_zone_information_and_version(server):
-    r = requests.get(server.url + "/atservicesrest/v1.0/zoneInformation", params={"user": ADMIN[0]})
+    r = requests.get(server.url + "/atservicesrest/v1.0/zoneInformation", params={"user": ADMIN[0]}, timeout=5)
     assert r.status_code == 200
     assert r.json()["ci"] == T1 and r.json()["url"].endswith("/webservices14/ATServicesRest/")
-    r = requests.get(server.url + "/atservicesrest/v1.0/zoneInformation", params={"user": "nobody"})
+    r = requests.get(server.url + "/atservicesrest/v1.0/zoneInformation", params={"user": "nobody"}, timeout=5)
     assert r.status_code == 500 and r.json() == {"errors": ["Zone information could not be determined"]}
-    assert requests.get(server.url + "/atservicesrest/versioninformation").json() == {"apiVersions": ["1.0"]}
+    assert requests.get(server.url + "/atservicesrest/versioninformation", timeout=5).json() == {"apiVersions": ["1.0"]}
 
 
-@pytest.mark.parametrize("creds, status, body", [
-    ((ADMIN[0], "wrong", ADMIN[2]), 401, None),
-    (("nobody@x", "s", ADMIN[2]), 500, {"errors": ["Zone information could not be determined"]}),
-    ((ADMIN[0], ADMIN[1], "WRONG"), 500, {"errors": ["IntegrationCode is invalid."]}),
-    # A vendor-assigned user authenticates only with that vendor's code.
-    ((PROPEL[0], PROPEL[1], ADMIN[2]), 500, {"errors": ["IntegrationCode is invalid."]}),
-    # A resource that is not an API user cannot use the API.
-    (("ann", "x", ADMIN[2]), 401, None),
-])
+@pytest.mark.parametrize(
+    "creds, status, body",
+    [
+        ((ADMIN[0], "wrong", ADMIN[2]), 401, None),
+        (("nobody@x", "s", ADMIN[2]), 500, {"errors": ["Zone information could not be determined"]}),
+        ((ADMIN[0], ADMIN[1], "WRONG"), 500, {"errors": ["IntegrationCode is invalid."]}),
+        # A vendor-assigned user authenticates only with that vendor's code.
+        ((PROPEL[0], PROPEL[1], ADMIN[2]), 500, {"errors": ["IntegrationCode is invalid."]}),
+        # A resource that is not an API user cannot use the API.
+        (("ann", "x", ADMIN[2]), 401, None),
+    ],
+)
 def test_authentication_like_autotask(server, creds, status, body):
     r = Api(server, creds).call("GET", "ThresholdInformation")
     assert r.status_code == status
@@ -59,8 +62,9 @@ def test_paging_at_500_with_real_page_details(admin):
         nxt = page["pageDetails"]["nextPageUrl"]
         pages += 1
     assert pages == 3 and len(seen) == len(set(seen)) == 1201
-    assert admin.call("GET", "Tickets/query/count", params={"search": json.dumps({"filter": [ALL_IDS]})}).json() == \
-        {"queryCount": 1201}
+    assert admin.call("GET", "Tickets/query/count", params={"search": json.dumps({"filter": [ALL_IDS]})}).json() == {
+        "queryCount": 1201
+    }
 
 
 def ids(response):
@@ -68,36 +72,54 @@ def ids(response):
     return sorted(i["id"] for i in response.json()["items"])
 
 
-@pytest.mark.parametrize("condition, expected", [
-    ({"op": "eq", "field": "userName", "value": "ANN"}, [12]),  # case-insensitive
-    ({"op": "noteq", "field": "id", "value": 10}, [11, 12, 13]),
-    ({"op": "gt", "field": "id", "value": 11}, [12, 13]),
-    ({"op": "gte", "field": "id", "value": 11}, [11, 12, 13]),
-    ({"op": "lt", "field": "id", "value": 11}, [10]),
-    ({"op": "lte", "field": "id", "value": 11}, [10, 11]),
-    ({"op": "beginsWith", "field": "firstName", "value": "propel"}, [11]),
-    ({"op": "endsWith", "field": "email", "value": "@T1.example"}, [10, 11, 12, 13]),
-    ({"op": "contains", "field": "lastName", "value": "dmi"}, [10]),
-    ({"op": "exist", "field": "userName"}, [10, 11, 12, 13]),
-    ({"op": "notExist", "field": "email2"}, [10, 11, 12, 13]),
-    ({"op": "in", "field": "id", "value": [10, 12]}, [10, 12]),
-    ({"op": "notIn", "field": "id", "value": [10, 12]}, [11, 13]),
-    ({"op": "or", "items": [{"op": "eq", "field": "id", "value": 10},
-                            {"op": "and", "items": [{"op": "eq", "field": "licenseType", "value": 7},
-                                                    {"op": "contains", "field": "email", "value": "propel"}]}]},
-     [10, 11]),
-])
+@pytest.mark.parametrize(
+    "condition, expected",
+    [
+        ({"op": "eq", "field": "userName", "value": "ANN"}, [12]),  # case-insensitive
+        ({"op": "noteq", "field": "id", "value": 10}, [11, 12, 13]),
+        ({"op": "gt", "field": "id", "value": 11}, [12, 13]),
+        ({"op": "gte", "field": "id", "value": 11}, [11, 12, 13]),
+        ({"op": "lt", "field": "id", "value": 11}, [10]),
+        ({"op": "lte", "field": "id", "value": 11}, [10, 11]),
+        ({"op": "beginsWith", "field": "firstName", "value": "propel"}, [11]),
+        ({"op": "endsWith", "field": "email", "value": "@T1.example"}, [10, 11, 12, 13]),
+        ({"op": "contains", "field": "lastName", "value": "dmi"}, [10]),
+        ({"op": "exist", "field": "userName"}, [10, 11, 12, 13]),
+        ({"op": "notExist", "field": "email2"}, [10, 11, 12, 13]),
+        ({"op": "in", "field": "id", "value": [10, 12]}, [10, 12]),
+        ({"op": "notIn", "field": "id", "value": [10, 12]}, [11, 13]),
+        (
+            {
+                "op": "or",
+                "items": [
+                    {"op": "eq", "field": "id", "value": 10},
+                    {
+                        "op": "and",
+                        "items": [
+                            {"op": "eq", "field": "licenseType", "value": 7},
+                            {"op": "contains", "field": "email", "value": "propel"},
+                        ],
+                    },
+                ],
+            },
+            [10, 11],
+        ),
+    ],
+)
 def test_every_operator(admin, condition, expected):
     assert ids(admin.query("Resources", [condition])) == expected
     assert ids(admin.query("Resources", [condition], method="POST")) == expected
 
 
-@pytest.mark.parametrize("condition, message", [
-    ({"op": "startsWith", "field": "id", "value": 1}, "Invalid operator"),
-    ({"op": "eq", "field": "nope", "value": 1}, "Unable to find nope"),
-    ({"op": "eq", "field": "isActive", "value": "true"}, "true or false"),
-    ({"op": "eq", "field": "isActive", "value": None}, "cannot be null"),
-])
+@pytest.mark.parametrize(
+    "condition, message",
+    [
+        ({"op": "startsWith", "field": "id", "value": 1}, "Invalid operator"),
+        ({"op": "eq", "field": "nope", "value": 1}, "Unable to find nope"),
+        ({"op": "eq", "field": "isActive", "value": "true"}, "true or false"),
+        ({"op": "eq", "field": "isActive", "value": None}, "cannot be null"),
+    ],
+)
 def test_query_errors_have_the_api_shape(admin, condition, message):
     r = admin.query("Resources", [condition])
     assert r.status_code == 500 and message in r.json()["errors"][0]
@@ -112,12 +134,20 @@ def test_include_fields_and_max_records(admin):
 
 def test_udf_query_and_only_one_udf(admin, server):
     ci = next(iter(server.sandbox.tenants[T1].records["ConfigurationItems"]))
-    r = admin.call("PATCH", "ConfigurationItems", {"id": ci, "userDefinedFields": [{"name": "Asset Tag", "value": "A1"}]})
+    r = admin.call(
+        "PATCH", "ConfigurationItems", {"id": ci, "userDefinedFields": [{"name": "Asset Tag", "value": "A1"}]}
+    )
     assert r.status_code == 200, r.text
-    assert ids(admin.query("ConfigurationItems", [{"op": "eq", "field": "Asset Tag", "udf": True, "value": "a1"}])) \
-        == [ci]
-    r = admin.query("ConfigurationItems", [{"op": "eq", "field": "Asset Tag", "udf": True, "value": "a"},
-                                           {"op": "eq", "field": "Other", "udf": True, "value": "b"}])
+    assert ids(admin.query("ConfigurationItems", [{"op": "eq", "field": "Asset Tag", "udf": True, "value": "a1"}])) == [
+        ci
+    ]
+    r = admin.query(
+        "ConfigurationItems",
+        [
+            {"op": "eq", "field": "Asset Tag", "udf": True, "value": "a"},
+            {"op": "eq", "field": "Other", "udf": True, "value": "b"},
+        ],
+    )
     assert r.status_code == 500 and "Only one" in r.json()["errors"][0]
 
 
@@ -166,13 +196,15 @@ def test_security_level_drives_entity_access(propel):
 
 
 def test_protected_data_boxes_drive_udf_visibility(admin, propel, server):
-    names = [f["name"] for f in admin.call("GET", "ConfigurationItems/entityInformation/userDefinedFields")
-             .json()["fields"]]
+    names = [
+        f["name"] for f in admin.call("GET", "ConfigurationItems/entityInformation/userDefinedFields").json()["fields"]
+    ]
     assert names == ["Asset Tag"]  # edit unprotected implies view unprotected, not protected
     assert propel.call("GET", "ConfigurationItems/entityInformation/userDefinedFields").json()["fields"] == []
     admin.control("PUT", "/tenants/%d/protected-data/11" % T1, {"edit_protected": True})
-    names = [f["name"] for f in propel.call("GET", "ConfigurationItems/entityInformation/userDefinedFields")
-             .json()["fields"]]
+    names = [
+        f["name"] for f in propel.call("GET", "ConfigurationItems/entityInformation/userDefinedFields").json()["fields"]
+    ]
     assert names == ["Asset Tag", "BIOS Password"]
 
 
@@ -180,8 +212,11 @@ def test_hourly_threshold_and_threshold_information(admin):
     admin.control("PUT", "/settings", {"hourly_limit": 5})
     statuses = [admin.call("GET", "ThresholdInformation") for _ in range(6)]
     assert [r.status_code for r in statuses] == [200] * 5 + [429]
-    assert statuses[4].json() == {"externalRequestThreshold": 5, "requestThresholdTimeframe": 60,
-                                  "currentTimeframeRequestCount": 5}
+    assert statuses[4].json() == {
+        "externalRequestThreshold": 5,
+        "requestThresholdTimeframe": 60,
+        "currentTimeframeRequestCount": 5,
+    }
 
 
 def test_fourth_concurrent_request_per_endpoint_is_refused(admin, server):
@@ -227,5 +262,7 @@ def test_request_log_records_who_did_what(admin, propel):
     propel.call("GET", "ThresholdInformation")
     log = admin.control("GET", "/tenants/%d/requests" % T1).json()["requests"]
     assert [(e["user"], e["integration"], e["status"]) for e in log] == [
-        (ADMIN[0], "internal", 200), (PROPEL[0], "Propel Your MSP", 200)]
+        (ADMIN[0], "internal", 200),
+        (PROPEL[0], "Propel Your MSP", 200),
+    ]
     assert all("secret" not in json.dumps(e).lower() for e in log)

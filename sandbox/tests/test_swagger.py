@@ -5,17 +5,26 @@ import os
 
 import jsonschema
 import pytest
+import requests
 from conftest import shared_dir
 
 SPEC_PATH = os.path.join(shared_dir(), "autotask-api", "autotask-swagger.json")
 
 ENTITY_MODELS = {
-    "Resources": "ResourceModel", "ResourceRoles": "ResourceRoleModel",
-    "ResourceRoleDepartments": "ResourceRoleDepartmentModel", "ResourceRoleQueues": "ResourceRoleQueueModel",
-    "ResourceServiceDeskRoles": "ResourceServiceDeskRoleModel", "Departments": "DepartmentModel",
-    "Roles": "RoleModel", "Companies": "CompanyModel", "Contracts": "ContractModel",
-    "Opportunities": "OpportunityModel", "Tickets": "TicketModel", "ConfigurationItems": "ConfigurationItemModel",
-    "CompanyToDos": "CompanyToDoModel", "UserDefinedFieldDefinitions": "UserDefinedFieldDefinitionModel",
+    "Resources": "ResourceModel",
+    "ResourceRoles": "ResourceRoleModel",
+    "ResourceRoleDepartments": "ResourceRoleDepartmentModel",
+    "ResourceRoleQueues": "ResourceRoleQueueModel",
+    "ResourceServiceDeskRoles": "ResourceServiceDeskRoleModel",
+    "Departments": "DepartmentModel",
+    "Roles": "RoleModel",
+    "Companies": "CompanyModel",
+    "Contracts": "ContractModel",
+    "Opportunities": "OpportunityModel",
+    "Tickets": "TicketModel",
+    "ConfigurationItems": "ConfigurationItemModel",
+    "CompanyToDos": "CompanyToDoModel",
+    "UserDefinedFieldDefinitions": "UserDefinedFieldDefinitionModel",
 }
 
 
@@ -75,8 +84,9 @@ def test_query_item_count_and_info_match_swagger(spec, admin, entity):
     assert items, "seed has no %s rows" % entity
     item = admin.call("GET", "%s/%d" % (entity, items[0]["id"]))
     check(spec, response_ref(spec, "/V1.0/%s/{id}" % entity), item.json())
-    count = admin.call("GET", "%s/query/count" % entity, params={"search": json.dumps(
-        {"filter": [{"op": "exist", "field": "id"}]})})
+    count = admin.call(
+        "GET", "%s/query/count" % entity, params={"search": json.dumps({"filter": [{"op": "exist", "field": "id"}]})}
+    )
     check(spec, response_ref(spec, "/V1.0/%s/query/count" % entity), count.json())
     info = admin.call("GET", "%s/entityInformation" % entity).json()
     check(spec, response_ref(spec, "/V1.0/%s/entityInformation" % entity), info)
@@ -91,12 +101,15 @@ def test_global_and_misc_endpoints_match_swagger(spec, admin, server):
     check(spec, response_ref(spec, "/V1.0/ThresholdInformation"), admin.call("GET", "ThresholdInformation").json())
     udfs = admin.call("GET", "ConfigurationItems/entityInformation/userDefinedFields").json()
     check(spec, response_ref(spec, "/V1.0/ConfigurationItems/entityInformation/userDefinedFields"), udfs)
-    import requests
-
-    zone = requests.get(server.url + "/atservicesrest/v1.0/zoneInformation", params={"user": "admin@t1.example"})
+    zone = requests.get(
+        server.url + "/atservicesrest/v1.0/zoneInformation", params={"user": "admin@t1.example"}, timeout=5
+    )
     check(spec, response_ref(spec, "/V1.0/ZoneInformation"), zone.json())
-    check(spec, response_ref(spec, "/VersionInformation"),
-          requests.get(server.url + "/atservicesrest/versioninformation").json())
+    check(
+        spec,
+        response_ref(spec, "/VersionInformation"),
+        requests.get(server.url + "/atservicesrest/versioninformation", timeout=5).json(),
+    )
 
 
 def test_create_answers_match_swagger(spec, admin):

@@ -54,8 +54,10 @@ def make(clock, **kwargs):
 
 
 def page(items, next_url=None):
-    return {"items": items, "pageDetails": {"count": len(items), "requestCount": 500, "prevPageUrl": None,
-                                            "nextPageUrl": next_url}}
+    return {
+        "items": items,
+        "pageDetails": {"count": len(items), "requestCount": 500, "prevPageUrl": None, "nextPageUrl": next_url},
+    }
 
 
 def search_of(call):
@@ -78,9 +80,16 @@ OPERATOR_CASES = [
     {"op": "notExist", "field": "email2"},
     {"op": "in", "field": "id", "value": [1, 2, 3]},
     {"op": "notIn", "field": "id", "value": [4]},
-    {"op": "or", "items": [{"op": "eq", "field": "firstName", "value": "A"},
-                           {"op": "and", "items": [{"op": "eq", "field": "lastName", "value": "B"},
-                                                   {"op": "exist", "field": "email"}]}]},
+    {
+        "op": "or",
+        "items": [
+            {"op": "eq", "field": "firstName", "value": "A"},
+            {
+                "op": "and",
+                "items": [{"op": "eq", "field": "lastName", "value": "B"}, {"op": "exist", "field": "email"}],
+            },
+        ],
+    },
     {"op": "eq", "field": "Asset Tag", "value": "X1", "udf": True},
 ]
 
@@ -94,16 +103,19 @@ def test_every_operator_is_sent_as_written(clock, condition):
     assert search_of(responses.calls[0])["filter"] == [condition]
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"op": "startsWith", "field": "x", "value": "y"}, "unknown filter operator"),
-    ({"op": "isNull", "field": "x"}, "unknown filter operator"),
-    ({"op": "eq", "value": 1}, "needs a 'field'"),
-    ({"op": "eq", "field": "x"}, "needs a 'value'"),
-    ({"op": "in", "field": "x", "value": 3}, "list 'value'"),
-    ({"op": "eq", "field": "x", "value": None}, "must not be null"),
-    ({"op": "or", "items": []}, "non-empty 'items'"),
-    ("eq", "must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"op": "startsWith", "field": "x", "value": "y"}, "unknown filter operator"),
+        ({"op": "isNull", "field": "x"}, "unknown filter operator"),
+        ({"op": "eq", "value": 1}, "needs a 'field'"),
+        ({"op": "eq", "field": "x"}, "needs a 'value'"),
+        ({"op": "in", "field": "x", "value": 3}, "list 'value'"),
+        ({"op": "eq", "field": "x", "value": None}, "must not be null"),
+        ({"op": "or", "items": []}, "non-empty 'items'"),
+        ("eq", "must be a mapping"),
+    ],
+)
 def test_malformed_filters_fail_before_any_request(clock, bad, message):
     with responses.RequestsMock() as mock:  # no registered URL: any request would fail the test
         with pytest.raises(ValueError, match=message):
@@ -123,6 +135,7 @@ def test_include_fields_always_carry_id_and_max_records_stops_paging(clock):
 
 
 # -- paging and the GET/POST switch ------------------------------------------------------------
+
 
 @responses.activate
 def test_paging_follows_next_page_url_across_three_pages(clock):
@@ -169,6 +182,7 @@ def test_count_uses_query_count(clock):
 
 # -- writes ----------------------------------------------------------------------------------
 
+
 @responses.activate
 def test_create_update_and_child_urls(clock):
     responses.post(API + "/Resources/7/RoleQueues", json={"itemId": 55})
@@ -177,8 +191,15 @@ def test_create_update_and_child_urls(clock):
     client = make(clock)
     assert client.create("ResourceRoleQueues", {"queueID": 3}, parent=("Resources", 7, "RoleQueues")) == 55
     assert client.update("Resources", {"id": 7, "isActive": False}) == 7
-    assert client.update("ResourceRoleDepartments", {"id": 8, "isDefault": True},
-                         parent=("Resources", 7, "RoleDepartments"), replace=True) == 8
+    assert (
+        client.update(
+            "ResourceRoleDepartments",
+            {"id": 8, "isDefault": True},
+            parent=("Resources", 7, "RoleDepartments"),
+            replace=True,
+        )
+        == 8
+    )
     assert json.loads(responses.calls[1].request.body) == {"id": 7, "isActive": False}
     with pytest.raises(ValueError, match="needs 'id'"):
         client.update("Resources", {"isActive": True})
@@ -195,12 +216,14 @@ def test_get_by_id_returns_none_on_404(clock):
 
 # -- retries ---------------------------------------------------------------------------------
 
+
 @responses.activate
 def test_429_is_retried_honouring_retry_after(clock):
     responses.get(API + "/ThresholdInformation", status=429, headers={"Retry-After": "3"}, json={"errors": ["busy"]})
-    responses.get(API + "/ThresholdInformation", json={"externalRequestThreshold": 10000,
-                                                       "requestThresholdTimeframe": 60,
-                                                       "currentTimeframeRequestCount": 5})
+    responses.get(
+        API + "/ThresholdInformation",
+        json={"externalRequestThreshold": 10000, "requestThresholdTimeframe": 60, "currentTimeframeRequestCount": 5},
+    )
     client = make(clock)
     assert client.threshold_information()["currentTimeframeRequestCount"] == 5
     assert clock.sleeps and clock.sleeps[0] >= 3
@@ -269,11 +292,15 @@ def test_write_connection_reset_is_not_retried(clock):
 
 # -- authentication failures ------------------------------------------------------------------
 
-@pytest.mark.parametrize("status, body", [
-    (401, None),
-    (500, {"errors": ["Zone information could not be determined"]}),
-    (500, {"errors": ["IntegrationCode is invalid."]}),
-])
+
+@pytest.mark.parametrize(
+    "status, body",
+    [
+        (401, None),
+        (500, {"errors": ["Zone information could not be determined"]}),
+        (500, {"errors": ["IntegrationCode is invalid."]}),
+    ],
+)
 @responses.activate
 def test_three_authentication_failure_shapes(clock, status, body):
     responses.get(API + "/ThresholdInformation", status=status, json=body)
@@ -285,8 +312,11 @@ def test_three_authentication_failure_shapes(clock, status, body):
 
 @responses.activate
 def test_plain_500_is_not_an_auth_error(clock):
-    responses.get(API + "/Resources/7", status=500, json={"errors": ["The logged in Resource does not have the "
-                                                                     "adequate permissions to query this entity."]})
+    responses.get(
+        API + "/Resources/7",
+        status=500,
+        json={"errors": ["The logged in Resource does not have the adequate permissions to query this entity."]},
+    )
     with pytest.raises(c.AutotaskError) as err:
         make(clock).get("Resources", 7)
     assert not isinstance(err.value, c.AutotaskAuthError)
@@ -294,6 +324,7 @@ def test_plain_500_is_not_an_auth_error(clock):
 
 
 # -- zone discovery ---------------------------------------------------------------------------
+
 
 def zone_body(url=BASE + "/"):
     return {"zoneName": "America East 3", "url": url, "webUrl": "https://ww14.autotask.net/", "ci": 29683384}
@@ -312,7 +343,8 @@ def test_zone_discovery_is_cached_on_disk(clock, tmp_path):
     zone_calls = [call for call in responses.calls if "zoneInformation" in call.request.url]
     assert len(zone_calls) == 1
     assert "Secret" not in zone_calls[0].request.headers  # discovery needs no credentials
-    assert USER not in open(cache).read()  # usernames are hashed in the cache
+    with open(cache, encoding="utf-8") as handle:
+        assert USER not in handle.read()  # usernames are hashed in the cache
 
 
 @responses.activate
@@ -331,16 +363,28 @@ def test_401_drops_the_cached_zone_and_looks_up_once_more(clock, tmp_path):
 
 @responses.activate
 def test_unknown_user_zone_error(clock):
-    responses.get(DISCOVERY + "/v1.0/zoneInformation", status=500,
-                  json={"errors": ["Zone information could not be determined"]})
+    responses.get(
+        DISCOVERY + "/v1.0/zoneInformation", status=500, json={"errors": ["Zone information could not be determined"]}
+    )
     with pytest.raises(c.AutotaskAuthError, match="Zone information"):
         make(clock, api_url=None).request("GET", "Version")
 
 
 # -- metadata -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw, expected", [(0, "None"), (1, "All"), (2, "Restricted"), ("None", "None"),
-                                           ("ALL", "All"), ("restricted", "Restricted"), ("2", "Restricted")])
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (0, "None"),
+        (1, "All"),
+        (2, "Restricted"),
+        ("None", "None"),
+        ("ALL", "All"),
+        ("restricted", "Restricted"),
+        ("2", "Restricted"),
+    ],
+)
 def test_access_levels_are_normalised(raw, expected):
     assert c.normalise_access(raw) == expected
 
@@ -353,10 +397,21 @@ def test_bad_access_levels_are_rejected(raw):
 
 @responses.activate
 def test_global_entity_information_is_keyed_by_name(clock):
-    responses.get(API + "/EntityInformation", json={"entityDescriptions": [
-        {"name": "Companies", "canQuery": True, "userAccessForCreate": 1, "userAccessForQuery": "Restricted",
-         "userAccessForUpdate": 0, "userAccessForDelete": "LaterValue"},
-    ]})
+    responses.get(
+        API + "/EntityInformation",
+        json={
+            "entityDescriptions": [
+                {
+                    "name": "Companies",
+                    "canQuery": True,
+                    "userAccessForCreate": 1,
+                    "userAccessForQuery": "Restricted",
+                    "userAccessForUpdate": 0,
+                    "userAccessForDelete": "LaterValue",
+                },
+            ]
+        },
+    )
     info = make(clock).entity_information()
     assert info["Companies"]["userAccessForCreate"] == "All"
     assert info["Companies"]["userAccessForUpdate"] == "None"
@@ -364,6 +419,7 @@ def test_global_entity_information_is_keyed_by_name(clock):
 
 
 # -- real samples -----------------------------------------------------------------------------
+
 
 def sample_files():
     files = sorted(glob.glob(os.path.join(SAMPLES, "*.json")))
@@ -402,6 +458,7 @@ def test_every_real_sample_parses(clock):
 
 # -- secrets ----------------------------------------------------------------------------------
 
+
 @responses.activate
 def test_no_secret_in_any_exception_or_log(clock, caplog):
     caplog.set_level(logging.DEBUG)
@@ -411,8 +468,12 @@ def test_no_secret_in_any_exception_or_log(clock, caplog):
     responses.patch(API + "/Resources", status=503, body="<html>proxy</html>")
     client = make(clock, retry_budget=1)
     texts = []
-    for action in (lambda: list(client.query("Resources")), lambda: list(client.query("Tickets")),
-                   lambda: list(client.query("Companies")), lambda: client.update("Resources", {"id": 1})):
+    for action in (
+        lambda: list(client.query("Resources")),
+        lambda: list(client.query("Tickets")),
+        lambda: list(client.query("Companies")),
+        lambda: client.update("Resources", {"id": 1}),
+    ):
         with pytest.raises(c.AutotaskError) as err:
             action()
         texts += [str(err.value), repr(err.value), json.dumps(err.value.to_dict())]
