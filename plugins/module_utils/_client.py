@@ -289,6 +289,10 @@ class AutotaskClient:
             self._base = self._discover()
         return self._base
 
+    def discover(self):
+        """The zone's REST base, discovering (or reading the cache) when needed."""
+        return self.base_url
+
     def zone_information(self, user=None):
         """``zoneInformation`` for a user (no auth headers; exempt from thread limits)."""
         url = "%s/%s/zoneInformation?%s" % (

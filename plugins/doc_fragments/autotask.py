@@ -1,0 +1,145 @@
+# Copyright (c) msp.autotask contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Connection and authentication options shared by every module.
+    DOCUMENTATION = r"""
+options:
+  username:
+    description:
+      - The API username (Username (Key)) of the MSP's own API user in this tenant.
+      - If not set, the environment variable E(AUTOTASK_USERNAME) is used.
+    type: str
+    required: true
+  secret:
+    description:
+      - The API user's secret (Password (Secret)).
+      - If not set, the environment variable E(AUTOTASK_SECRET) is used.
+    type: str
+    required: true
+  integration_code:
+    description:
+      - The API tracking identifier sent as C(ApiIntegrationCode); for the MSP's own API user
+        this is the tenant's "Custom (Internal Integration)" code.
+      - If not set, the environment variable E(AUTOTASK_INTEGRATION_CODE) is used.
+    type: str
+    required: true
+  api_url:
+    description:
+      - The zone's REST base URL, for example V(https://webservices14.autotask.net/ATServicesRest).
+      - When set, zone discovery is skipped (private zones, the sandbox).
+      - If not set, the environment variable E(AUTOTASK_API_URL) is used, and without it the zone
+        is discovered through O(zone_discovery_url).
+    type: str
+  zone_discovery_url:
+    description:
+      - Where C(zoneInformation) is asked which zone the API user lives in.
+      - If not set, the environment variable E(AUTOTASK_ZONE_DISCOVERY_URL) is used.
+    type: str
+    default: https://webservices.autotask.net/atservicesrest
+  zone_cache_path:
+    description:
+      - File caching discovered zones per API user (usernames are hashed). Defaults to
+        C(~/.cache/msp.autotask/zones.json).
+      - If not set, the environment variable E(AUTOTASK_ZONE_CACHE_PATH) is used.
+    type: path
+  tenant_id:
+    description:
+      - The tenant's Autotask database id (the C(ci) that C(zoneInformation) returns).
+      - When set, a credential that resolves to another database is refused before any other call.
+      - If not set, the environment variable E(AUTOTASK_TENANT_ID) is used.
+    type: int
+  impersonation_resource_id:
+    description:
+      - Act as this resource on writes (C(ImpersonationResourceId) header).
+    type: int
+  validate_certs:
+    description:
+      - Verify the API's TLS certificate. Turning it off warns.
+      - If not set, the environment variable E(AUTOTASK_VALIDATE_CERTS) is used.
+    type: bool
+    default: true
+  timeout:
+    description: Seconds to wait for one HTTP answer.
+    type: int
+    default: 30
+  retry_budget:
+    description:
+      - Total seconds spent retrying one request that is safe to repeat (reads and queries)
+        after throttling, unavailability or a dropped connection. Writes are never retried blindly.
+    type: float
+    default: 60
+requirements:
+  - requests >= 2.28
+notes:
+  - Set these options once for a play with C(module_defaults) and the group C(group/msp.autotask.autotask).
+"""
+
+    VERIFY_AS = r"""
+options:
+  verify_as:
+    description:
+      - A probe API user that holds the same security level under the MSP's internal integration
+        code. The vendor's own API user only accepts the vendor's secret integration code, so it
+        cannot be used for verification.
+      - With it, rows that map to entity access are verified through C(entityInformation)
+        (C(userAccessForCreate/Query/Update/Delete)); without it they are C(unverifiable) unless attested.
+    type: dict
+    suboptions:
+      username:
+        description: The probe's API username.
+        type: str
+        required: true
+      secret:
+        description: The probe's secret.
+        type: str
+        required: true
+      integration_code:
+        description: The integration code the probe authenticates with.
+        type: str
+        required: true
+  attestation:
+    description:
+      - The operator's confirmation that the manual steps were done, as the manual steps print it.
+      - Valid only while O(attestation.fingerprint) equals the fingerprint of the desired values;
+        changing the desired values re-opens the steps. Observed behaviour that contradicts it
+        (through O(verify_as)) voids it.
+    type: dict
+    suboptions:
+      fingerprint:
+        description: The fingerprint the module printed.
+        type: str
+        required: true
+      by:
+        description: Who did the steps.
+        type: str
+        required: true
+      at:
+        description: When, as YYYY-MM-DD.
+        type: str
+        required: true
+  fail_on_manual:
+    description: Fail when the result is not compliant (for pipelines that want a red job).
+    type: bool
+    default: false
+"""
+
+    # Attributes every module shares.
+    ATTRIBUTES = r"""
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying the target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+  action_group:
+    description: Use C(group/msp.autotask.autotask) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - msp.autotask.autotask
+"""

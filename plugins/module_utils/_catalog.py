@@ -1,0 +1,137 @@
+# Copyright (c) msp.autotask contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Private to the msp.autotask collection.
+
+"""What the collection knows about Autotask security-level rows, as data.
+
+A row is (section, sub-section, name) as the Autotask UI and the vendor documents write it.
+``kind`` says what its permission cell holds:
+
+* ``object``: View / Add / Edit / Delete facets (scopes such as All, Mine, None; Add: Yes/No);
+* ``scope``: one scope (All, My Territories, Mine, None);
+* ``check``: a check box;
+* ``dropdown``: a drop-down value such as Full.
+
+``observe`` says how the REST API can observe the row, through ``entityInformation`` read
+as a user holding the level (``userAccessFor*``): per facet or operation, the entities whose
+access follows the row. Autotask documents no such mapping; each entry cites what it rests
+on. Rows with no ``observe`` can only be attested.
+"""
+
+from __future__ import annotations
+
+SECTIONS = (
+    "CONTRACTS",
+    "CRM",
+    "PROJECTS",
+    "SERVICE DESK",
+    "KNOWLEDGE BASE & DOCUMENTS",
+    "TIMESHEETS",
+    "REPORTS",
+    "INVENTORY",
+    "ADMIN",
+    "OTHER",
+    "WEB SERVICES API",
+)
+
+OBJECT_SCOPES = ("All", "Mine", "My Territories", "Mine + Organizations", "None")
+ADD_VALUES = ("Yes", "No")
+FACETS = ("view", "add", "edit", "delete")
+FACET_OPERATION = {"view": "query", "add": "create", "edit": "update", "delete": "delete"}
+DROPDOWN_VALUES = ("Full", "Restricted", "None")
+
+# What each scope looks like in entityInformation (D-EI: Restricted = conditional access).
+SCOPE_ACCESS = {
+    "All": "All",
+    "Mine": "Restricted",
+    "My Territories": "Restricted",
+    "Mine + Organizations": "Restricted",
+    "None": "None",
+    "Yes": "All",
+    "No": "None",
+}
+ACCESS_RANK = {"None": 0, "Restricted": 1, "All": 2}
+
+SYSTEM_API_LEVEL = "API User (system) (API-only)"
+# Vendor guides also write the system level without its suffix.
+SYSTEM_LEVEL_NAMES = {
+    "api user (system)": SYSTEM_API_LEVEL,
+    "api user (system) (api-only)": SYSTEM_API_LEVEL,
+    "api user (system) can't read costs (api-only)": "API User (system) Can't Read Costs (API-only)",
+}
+
+
+def _row(kind, observe=None, source="", values=None):
+    return {"kind": kind, "observe": observe or {}, "source": source, "values": values}
+
+
+ROWS = {
+    ("CONTRACTS", "Object Permissions", "Contracts"): _row(
+        "object", {"entities": ["Contracts"]}, "D-SL Settings_Contracts; seed 000"
+    ),
+    ("CONTRACTS", "Dropdowns", "Contract Visibility (for contracts you have access to)"): _row(
+        "dropdown", source="seed 000; no API reflection", values=DROPDOWN_VALUES
+    ),
+    ("CRM", "Account & Contact Access", "Customer & Cancelation"): _row(
+        "scope",
+        {"entities": ["Companies"], "operations": ["query"]},
+        "seed 000; that it narrows Companies queries is an assumption",
+        values=("All", "My Territories", "Mine", "None"),
+    ),
+    ("CRM", "Object Permissions", "Accounts"): _row(
+        "object", {"entities": ["Companies"]}, "D-SL Settings_CRM; seed 004"
+    ),
+    ("CRM", "Object Permissions", "Contacts"): _row("object", {"entities": ["Contacts"]}, "D-SL Settings_CRM"),
+    ("CRM", "Object Permissions", "Opportunities & Quotes"): _row(
+        "object", {"entities": ["Opportunities", "Quotes"]}, "D-SL Settings_CRM; seed 000"
+    ),
+    ("CRM", "Object Permissions", "Opportunities"): _row("object", {"entities": ["Opportunities"]}, "seed 004"),
+    ("CRM", "Object Permissions", "Configuration Items & Subscriptions"): _row(
+        "object", {"entities": ["ConfigurationItems", "Subscriptions"]}, "seed 000"
+    ),
+    ("CRM", "Object Permissions", "To-Dos"): _row("object", {"entities": ["CompanyToDos"]}, "seed 000, 004"),
+    ("SERVICE DESK", "Object Permissions", "Tickets"): _row(
+        "object", {"entities": ["Tickets"]}, "D-SL Settings_ServiceDesk; seed 000"
+    ),
+    ("ADMIN", "Feature Access", "Resources/Users (HR)"): _row(
+        "check",
+        {"entities": ["Resources"], "operations": ["update"]},
+        "D-RES: updating Resources needs Admin access to Resources/Users (HR)",
+    ),
+    ("ADMIN", "Feature Access", "Configuration Items"): _row(
+        "check",
+        {"entities": ["UserDefinedFieldDefinitions"], "operations": ["create", "update"]},
+        "seed 000; mapping to UDF definition writes is an assumption",
+    ),
+    ("OTHER", "Miscellaneous", "Not required to change password (password does not expire)"): _row(
+        "check", source="seed 000; D-APIUSER; no API reflection"
+    ),
+    ("OTHER", "Miscellaneous", "Create Company Webhooks"): _row("check", source="vendor guides; no API reflection"),
+    ("WEB SERVICES API", "Resource Impersonation", "Impersonation"): _row(
+        "dropdown", source="D-SL WSAPI; no API reflection", values=("Full Permission", "None")
+    ),
+}
+
+
+def canonical(text):
+    """Case and white space do not matter when naming rows."""
+    return " ".join(str(text).split()).lower()
+
+
+ROW_INDEX = {tuple(canonical(p) for p in key): key for key in ROWS}
+
+
+def find_row(section, subsection, name):
+    """The catalogue key for a row named in any case, or None."""
+    return ROW_INDEX.get((canonical(section), canonical(subsection), canonical(name)))
+
+
+def row_names():
+    return ["%s > %s > %s" % key for key in ROWS]
+
+
+def level_name(name):
+    """The UI's name of a level, mapping the vendor guides' short system names."""
+    return SYSTEM_LEVEL_NAMES.get(canonical(name), str(name).strip())

@@ -1,0 +1,331 @@
+# Copyright (c) msp.autotask contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Private to the msp.autotask collection.
+
+"""The desired-state model every module shares: pure functions, no I/O.
+
+Desired and observed state go through the same normalisers; every desired property ends in
+exactly one status; manual steps and attestation lines come from the same data.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+
+from ansible_collections.msp.autotask.plugins.module_utils import _catalog as cat
+
+# converged: written through the API in this run; ok: observed equal; drift: observed
+# different and only fixable in the UI; missing: the object does not exist; unverifiable: no
+# API can observe it; attested: an operator confirmed it; excepted: an accepted deviation;
+# unknown: a read failed, so nothing is concluded.
+STATUSES = ("converged", "ok", "drift", "missing", "unverifiable", "attested", "excepted", "unknown")
+NOT_COMPLIANT = ("drift", "missing", "unverifiable", "unknown")
+
+PROTECTED_BOXES = ("edit_protected", "view_protected", "edit_unprotected", "view_unprotected")
+PROTECTED_LABELS = {
+    "edit_protected": "Edit Protected Data",
+    "view_protected": "View Protected Data",
+    "edit_unprotected": "Edit Unprotected Data",
+    "view_unprotected": "View Unprotected Data",
+}
+
+SECURITY_LEVELS_PATH = "Admin > Features & Settings > Resources/Users (HR) > Security > Security Levels"
+PROTECTED_DATA_PATH = "Admin > Features & Settings > Resources/Users (HR) > Security > Protected Data Permission"
+RESOURCES_PATH = "Admin > Features & Settings > Resources/Users (HR) > Resources/Users"
+
+
+class ModelError(ValueError):
+    """Desired state that cannot be right; raised before any API call."""
+
+
+# -- fingerprints and attestations ----------------------------------------------------------
+
+
+def fingerprint(desired):
+    """A stable digest of desired values: changing the desired table re-opens the steps."""
+    blob = json.dumps(desired, sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def parse_date(value, what):
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise ModelError("%s must be a date (YYYY-MM-DD), got %r" % (what, value)) from None
+
+
+def attestation_state(attestation, current_fingerprint):
+    """'valid', 'stale' (desired values changed since) or 'none'."""
+    if not attestation:
+        return "none"
+    for key in ("fingerprint", "by", "at"):
+        if not attestation.get(key):
+            raise ModelError("an attestation needs fingerprint, by and at; %s is missing" % key)
+    parse_date(attestation["at"], "attestation 'at'")
+    return "valid" if attestation["fingerprint"] == current_fingerprint else "stale"
+
+
+def attestation_line(var_name, current_fingerprint):
+    """What the operator records in the inventory after doing the manual steps."""
+    return "%s: {fingerprint: '%s', by: '<your name>', at: '<YYYY-MM-DD>'}" % (var_name, current_fingerprint)
+
+
+# -- security-level rows ----------------------------------------------------------------------
+
+
+def _split_cell(value):
+    if isinstance(value, dict):
+        return list(value.items())
+    parts = value if isinstance(value, list) else str(value).replace("\n", ",").split(",")
+    out = []
+    for part in parts:
+        if isinstance(part, dict):
+            out.extend(part.items())
+            continue
+        text = str(part).strip()
+        if not text:
+            continue
+        if ":" not in text:
+            raise ModelError("expected 'Facet: Value' (e.g. 'View: All'), got %r" % text)
+        facet, scope = text.split(":", 1)
+        out.append((facet, scope))
+    return out
+
+
+def _pick(value, allowed, what):
+    for option in allowed:
+        if cat.canonical(option) == cat.canonical(value):
+            return option
+    raise ModelError("%s: %r is not valid; valid: %s" % (what, value, ", ".join(allowed)))
+
+
+def normalise_permission(kind, value, where, allowed=None):
+    """One permission cell in canonical form, or ModelError naming the row and valid values."""
+    if kind == "object":
+        facets = {}
+        for facet, scope in _split_cell(value):
+            facet = _pick(facet, ("View", "Add", "Edit", "Delete"), "%s facet" % where).lower()
+            choices = cat.ADD_VALUES if facet == "add" else cat.OBJECT_SCOPES
+            if facet in facets:
+                raise ModelError("%s: facet %s is given twice" % (where, facet.capitalize()))
+            facets[facet] = _pick(scope, choices, "%s %s" % (where, facet.capitalize()))
+        if not facets:
+            raise ModelError("%s: give at least one facet, e.g. 'View: All'" % where)
+        return {f: facets[f] for f in cat.FACETS if f in facets}
+    if kind == "check":
+        if isinstance(value, bool):
+            return value
+        text = cat.canonical(value)
+        if text in ("(add check)", "add check", "check", "checked", "yes", "true", "on"):
+            return True
+        if text in ("(remove check)", "uncheck", "unchecked", "no", "false", "off"):
+            return False
+        raise ModelError("%s: %r is not a check box value; use true/false or '(Add Check)'" % (where, value))
+    return _pick(value, allowed or (), where)
+
+
+def normalise_rows(rows):
+    """Validate and normalise a permission table; unknown rows list the valid ones."""
+    if not isinstance(rows, list):
+        raise ModelError("permissions must be a list of rows")
+    out = {}
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise ModelError("permissions[%d] must be a mapping" % index)
+        missing = [k for k in ("section", "subsection", "name", "permission") if row.get(k) in (None, "")]
+        if missing:
+            raise ModelError("permissions[%d] needs %s" % (index, ", ".join(missing)))
+        if cat.canonical(row["section"]) not in [cat.canonical(s) for s in cat.SECTIONS]:
+            raise ModelError(
+                "permissions[%d]: unknown section %r; valid: %s" % (index, row["section"], ", ".join(cat.SECTIONS))
+            )
+        key = cat.find_row(row["section"], row["subsection"], row["name"])
+        if key is None:
+            raise ModelError(
+                "permissions[%d]: unknown row %r > %r > %r; known rows: %s"
+                % (index, row["section"], row["subsection"], row["name"], "; ".join(cat.row_names()))
+            )
+        if key in out:
+            raise ModelError("permissions[%d]: row %s is given more than once" % (index, " > ".join(key)))
+        spec = cat.ROWS[key]
+        where = " > ".join(key)
+        out[key] = normalise_permission(spec["kind"], row["permission"], where, spec.get("values"))
+    return out
+
+
+def describe(kind, value):
+    """A permission cell as the UI shows it."""
+    if kind == "object":
+        return ", ".join("%s: %s" % (f.capitalize(), v) for f, v in value.items())
+    if kind == "check":
+        return "checked" if value else "unchecked"
+    return str(value)
+
+
+def _expected_ops(spec, value):
+    """{operation: expected access} a row's value implies, for the operations it observes."""
+    if spec["kind"] == "object":
+        return {cat.FACET_OPERATION[f]: cat.SCOPE_ACCESS[v] for f, v in value.items()}
+    ops = spec["observe"].get("operations", [])
+    if spec["kind"] == "scope":
+        return {op: cat.SCOPE_ACCESS.get(value, "None") for op in ops}
+    if spec["kind"] == "check":
+        return dict.fromkeys(ops, "All" if value else "None")
+    return {}
+
+
+def _observable_ops(spec):
+    if spec["kind"] == "object":
+        return [cat.FACET_OPERATION[f] for f in cat.FACETS]
+    return list(spec["observe"].get("operations", []))
+
+
+def over_granted(rows, observed):
+    """Rights observed beyond what the whole table allows (vendors ask for the minimum).
+
+    The allowed level of an (entity, operation) is the highest any desired row grants it; rows
+    and facets the table leaves out allow nothing.
+    """
+    allowed = {}
+    for key, value in rows.items():
+        spec = cat.ROWS[key]
+        for entity in spec["observe"].get("entities", []):
+            for op, want in _expected_ops(spec, value).items():
+                if cat.ACCESS_RANK[want] > cat.ACCESS_RANK[allowed.get((entity, op), "None")]:
+                    allowed[(entity, op)] = want
+    out = []
+    for spec in cat.ROWS.values():
+        for entity in spec["observe"].get("entities", []):
+            info = observed.get(entity) or {}
+            for op in _observable_ops(spec):
+                got = info.get("userAccessFor" + op.capitalize())
+                want = allowed.get((entity, op), "None")
+                item = {"entity": entity, "operation": op, "allowed": want, "observed": got}
+                if got in cat.ACCESS_RANK and cat.ACCESS_RANK[got] > cat.ACCESS_RANK[want] and item not in out:
+                    out.append(item)
+    return sorted(out, key=lambda o: (o["entity"], o["operation"]))
+
+
+def _access_label(op, access):
+    if op == "create":
+        return {"All": "Yes", "Restricted": "Yes (restricted)", "None": "No"}.get(access, access)
+    return {"All": "All", "Restricted": "Mine/Restricted", "None": "None"}.get(access, access)
+
+
+def verify_rows(rows, observed, attestation="none", exceptions=None, today=None):
+    """Verification rows and over-granted rights for a normalised permission table.
+
+    ``observed`` is ``{entity: {"userAccessForQuery": ..., ...}}`` from entityInformation read
+    as a user holding the level (``verify_as``), or None when no such user was given.
+    ``attestation`` is the state from attestation_state(). Returns (rows, over_granted,
+    attestation_void).
+    """
+    today = today or datetime.date.today()
+    excepted = {}
+    for exc in exceptions or []:
+        key = cat.find_row(exc.get("section", ""), exc.get("subsection", ""), exc.get("name", ""))
+        if key is None:
+            raise ModelError(
+                "exception for unknown row %r" % " > ".join(str(exc.get(k)) for k in ("section", "subsection", "name"))
+            )
+        for field in ("reason", "owner", "expires"):
+            if not exc.get(field):
+                raise ModelError("the exception for %s needs a %s" % (" > ".join(key), field))
+        excepted[key] = dict(exc, expires=parse_date(exc["expires"], "exception 'expires'"))
+    result, over, contradicted = [], [], False
+    for key, value in rows.items():
+        spec = cat.ROWS[key]
+        entry = {
+            "property": "permission: " + " > ".join(key),
+            "expected": describe(spec["kind"], value),
+            "observed": None,
+            "status": "unverifiable",
+        }
+        expected_ops = _expected_ops(spec, value)
+        entities = spec["observe"].get("entities", [])
+        if observed is not None and entities and expected_ops:
+            seen, drift = [], False
+            for entity in entities:
+                info = observed.get(entity)
+                if info is None:
+                    continue  # this tenant's API does not expose the entity
+                for op, want in expected_ops.items():
+                    got = info.get("userAccessFor" + op.capitalize(), "Unknown")
+                    seen.append("%s %s: %s" % (entity, op, _access_label(op, got)))
+                    if got not in cat.ACCESS_RANK or cat.ACCESS_RANK[got] < cat.ACCESS_RANK[want]:
+                        drift = True
+            if seen:
+                entry["observed"] = "; ".join(seen)
+                entry["status"] = "drift" if drift else "ok"
+                contradicted = contradicted or drift
+        if entry["status"] == "unverifiable" and attestation == "valid":
+            entry["status"] = "attested"
+        exc = excepted.get(key)
+        if exc is not None and entry["status"] != "ok":
+            if exc["expires"] >= today:
+                entry["status"] = "excepted"
+                entry["exception"] = {"reason": exc["reason"], "owner": exc["owner"], "expires": str(exc["expires"])}
+            else:
+                entry["status"] = "drift"
+                entry["note"] = "exception expired on %s" % exc["expires"]
+        result.append(entry)
+    if observed is not None:
+        over = over_granted(rows, observed)
+    void = attestation == "valid" and contradicted
+    if void:
+        # Observed behaviour contradicts what was attested: nothing attested stands.
+        for entry in result:
+            if entry["status"] == "attested":
+                entry["status"] = "unverifiable"
+    return result, over, void
+
+
+# -- protected data ---------------------------------------------------------------------------
+
+
+def normalise_protected(boxes):
+    """Ticking a box ticks the lesser ones: EP => VP => EU => VU (D-PD)."""
+    out = {}
+    for box in PROTECTED_BOXES:
+        value = (boxes or {}).get(box)
+        if value is not None and not isinstance(value, bool):
+            raise ModelError("%s must be true or false" % box)
+        out[box] = bool(value)
+    for higher, lower in zip(PROTECTED_BOXES, PROTECTED_BOXES[1:]):
+        if out[higher]:
+            out[lower] = True
+    return out
+
+
+def expected_udf_visibility(boxes):
+    """Which ConfigurationItems UDFs a resource with these boxes can see: (unprotected, protected)."""
+    return boxes["view_unprotected"], boxes["view_protected"]
+
+
+# -- results ----------------------------------------------------------------------------------
+
+
+def compliant(verification):
+    return not any(row["status"] in NOT_COMPLIANT for row in verification)
+
+
+def summary(verification):
+    counts = {}
+    for row in verification:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    return counts
+
+
+def mask(value, secret_keys=("secret", "password", "integration_code")):
+    """A copy with secret values replaced, for diffs and end states."""
+    if isinstance(value, dict):
+        return {k: ("********" if k in secret_keys and v else mask(v, secret_keys)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask(v, secret_keys) for v in value]
+    return value

@@ -1,0 +1,180 @@
+# Copyright (c) msp.autotask contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Private to the msp.autotask collection.
+
+"""The thin layer between AnsibleModule and AutotaskClient that every module uses."""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.msp.autotask.plugins.module_utils import _client
+from ansible_collections.msp.autotask.plugins.module_utils import _model as model
+
+
+def autotask_argument_spec():
+    """The auth options, with AUTOTASK_* environment fallbacks, merged into every module."""
+    return dict(
+        username=dict(type="str", required=True, no_log=False, fallback=(env_fallback, ["AUTOTASK_USERNAME"])),
+        secret=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["AUTOTASK_SECRET"])),
+        integration_code=dict(
+            type="str", required=True, no_log=True, fallback=(env_fallback, ["AUTOTASK_INTEGRATION_CODE"])
+        ),
+        api_url=dict(type="str", fallback=(env_fallback, ["AUTOTASK_API_URL"])),
+        zone_discovery_url=dict(
+            type="str",
+            default=_client.DEFAULT_ZONE_DISCOVERY_URL,
+            fallback=(env_fallback, ["AUTOTASK_ZONE_DISCOVERY_URL"]),
+        ),
+        zone_cache_path=dict(type="path", fallback=(env_fallback, ["AUTOTASK_ZONE_CACHE_PATH"])),
+        tenant_id=dict(type="int", fallback=(env_fallback, ["AUTOTASK_TENANT_ID"])),
+        impersonation_resource_id=dict(type="int"),
+        validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["AUTOTASK_VALIDATE_CERTS"])),
+        timeout=dict(type="int", default=30),
+        retry_budget=dict(type="float", default=60.0),
+    )
+
+
+def verify_argument_spec():
+    """verify_as, attestation and fail_on_manual, shared by the verifying modules."""
+    return dict(
+        verify_as=dict(
+            type="dict",
+            options=dict(
+                username=dict(type="str", required=True, no_log=False),
+                secret=dict(type="str", required=True, no_log=True),
+                integration_code=dict(type="str", required=True, no_log=True),
+            ),
+        ),
+        attestation=dict(
+            type="dict",
+            options=dict(
+                fingerprint=dict(type="str", required=True, no_log=False),
+                by=dict(type="str", required=True),
+                at=dict(type="str", required=True),
+            ),
+        ),
+        fail_on_manual=dict(type="bool", default=False),
+    )
+
+
+class AutotaskModule:
+    """AnsibleModule plus lazily built clients, tenant pinning and uniform results."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = autotask_argument_spec()
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params = self.module.params
+        if not _client.HAS_REQUESTS:
+            self.module.fail_json(msg=missing_required_lib("requests"), exception=_client.REQUESTS_IMPORT_ERROR)
+        if not self.params["validate_certs"]:
+            self.module.warn("TLS certificate verification is off: credentials may reach an impostor.")
+        self._client = None
+        self._probe = None
+        self.tenant = None
+
+    @property
+    def check_mode(self):
+        return self.module.check_mode
+
+    def _new_client(self, username, secret, integration_code, api_url=None):
+        p = self.params
+        return _client.AutotaskClient(
+            username,
+            secret,
+            integration_code,
+            api_url=api_url or p["api_url"],
+            impersonation_resource_id=p["impersonation_resource_id"],
+            zone_discovery_url=p["zone_discovery_url"],
+            zone_cache_path=p["zone_cache_path"],
+            validate_certs=p["validate_certs"],
+            timeout=p["timeout"],
+            retry_budget=p["retry_budget"],
+        )
+
+    def connect(self):
+        """The MSP's admin credential; the tenant is checked before its first call."""
+        if self._client is None:
+            p = self.params
+            self._client = self._new_client(p["username"], p["secret"], p["integration_code"])
+            self.tenant = self._resolve_tenant(self._client)
+        return self._client
+
+    def _resolve_tenant(self, client):
+        """The database id the credential resolves to; refuse a mismatch with tenant_id."""
+        wanted = self.params["tenant_id"]
+        if client.explicit_api_url and wanted is None:
+            return None
+        zone = client.zone
+        if zone is None:
+            if client.explicit_api_url:
+                zone = client.zone_information()
+            else:
+                client.discover()
+                zone = client.zone
+        found = zone.get("ci") if zone else None
+        if wanted is not None and found != wanted:
+            self.module.fail_json(
+                msg="the credential belongs to Autotask database %s, not to tenant_id %s; nothing was done"
+                % (found, wanted),
+                tenant_id=wanted,
+                changed=False,
+            )
+        return found
+
+    def probe(self):
+        """The verify_as client in the same zone, or None."""
+        creds = self.params.get("verify_as")
+        if not creds:
+            return None
+        if self._probe is None:
+            base = self.connect().base_url
+            self._probe = self._new_client(creds["username"], creds["secret"], creds["integration_code"], api_url=base)
+        return self._probe
+
+    def api_calls(self):
+        total, by_kind, retries = 0, {}, 0
+        for client in (self._client, self._probe):
+            if client is None:
+                continue
+            calls = client.api_calls()
+            total += calls["total"]
+            retries += calls["retries"]
+            for kind, count in calls["by_kind"].items():
+                by_kind[kind] = by_kind.get(kind, 0) + count
+        return {"total": total, "by_kind": by_kind, "retries": retries}
+
+    def fail(self, exc, **extra):
+        """One fail_json for any error, with the client's fields and nothing secret."""
+        result = dict(extra)
+        result.setdefault("changed", False)
+        if isinstance(exc, _client.AutotaskError):
+            result["error"] = exc.to_dict()
+            msg = str(exc)
+        else:
+            msg = str(exc)
+        result["api_calls"] = self.api_calls()
+        self.module.fail_json(msg=msg, tenant_id=self.tenant or self.params.get("tenant_id"), **result)
+
+    def finish(self, verification, manual_steps, changed=False, diff=None, end_state=None, **extra):
+        """exit_json (or fail_json under fail_on_manual) with the keys every module returns."""
+        is_compliant = model.compliant(verification)
+        result = dict(
+            changed=changed,
+            compliant=is_compliant,
+            tenant_id=self.tenant if self.tenant is not None else self.params.get("tenant_id"),
+            verification=verification,
+            summary=model.summary(verification),
+            manual_steps=manual_steps if not is_compliant else [],
+            end_state=end_state,
+            api_calls=self.api_calls(),
+        )
+        result.update(extra)
+        if diff is not None and self.module._diff:
+            result["diff"] = diff
+        if self.params.get("fail_on_manual") and not is_compliant:
+            self.module.fail_json(msg="not compliant: %d manual step(s) remain" % len(manual_steps), **result)
+        self.module.exit_json(**result)

@@ -1,0 +1,214 @@
+# Copyright (c) msp.autotask contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Table-driven tests of the desired-state model (pure functions)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from ansible_collections.msp.autotask.plugins.module_utils import _model as m
+
+TICKETS = ("SERVICE DESK", "Object Permissions", "Tickets")
+HR = ("ADMIN", "Feature Access", "Resources/Users (HR)")
+PASSWORD = ("OTHER", "Miscellaneous", "Not required to change password (password does not expire)")
+
+
+def row(key, permission):
+    return {"section": key[0], "subsection": key[1], "name": key[2], "permission": permission}
+
+
+@pytest.mark.parametrize(
+    "kind, value, expected",
+    [
+        ("object", "View: All, Add: Yes", {"view": "All", "add": "Yes"}),
+        ("object", "view: all\nedit: mine", {"view": "All", "edit": "Mine"}),
+        ("object", ["Add: Yes", "View: All"], {"view": "All", "add": "Yes"}),  # canonical facet order
+        ("object", {"Delete": "None", "View": "My Territories"}, {"view": "My Territories", "delete": "None"}),
+        ("check", "(Add Check)", True),
+        ("check", True, True),
+        ("check", "no", False),
+        ("dropdown", "full", "Full"),
+    ],
+)
+def test_normalise_permission(kind, value, expected):
+    assert m.normalise_permission(kind, value, "row", allowed=("Full", "None")) == expected
+
+
+@pytest.mark.parametrize(
+    "kind, value, message",
+    [
+        ("object", "View All", "Facet: Value"),
+        ("object", "Look: All", "View, Add, Edit, Delete"),
+        ("object", "View: Everything", "valid: All, Mine"),
+        ("object", "Add: All", "valid: Yes, No"),
+        ("object", "View: All, View: Mine", "given twice"),
+        ("object", "", "at least one facet"),
+        ("check", "maybe", "check box"),
+        ("dropdown", "Partial", "valid: Full, None"),
+    ],
+)
+def test_bad_permissions_name_the_valid_values(kind, value, message):
+    with pytest.raises(m.ModelError, match=message):
+        m.normalise_permission(kind, value, "row", allowed=("Full", "None"))
+
+
+def test_rows_are_matched_case_and_space_insensitively():
+    rows = m.normalise_rows([row(("service desk", "object  permissions", "TICKETS"), "View: All")])
+    assert rows == {TICKETS: {"view": "All"}}
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ([row(("SERVICEDESK", "Object Permissions", "Tickets"), "View: All")], "unknown section .* valid: CONTRACTS"),
+        ([row(("CRM", "Object Permissions", "Tickets"), "View: All")], "unknown row .* known rows: CONTRACTS"),
+        ([row(TICKETS, "View: All"), row(TICKETS, "View: Mine")], "more than once"),
+        ([{"section": "CRM", "name": "x"}], "needs subsection, permission"),
+        ("not a list", "must be a list"),
+    ],
+)
+def test_bad_tables_fail_clearly(rows, message):
+    with pytest.raises(m.ModelError, match=message):
+        m.normalise_rows(rows)
+
+
+def test_fingerprint_is_stable_and_tracks_values():
+    a = m.fingerprint({"name": "L", "rows": [1, 2]})
+    assert a == m.fingerprint({"rows": [1, 2], "name": "L"})
+    assert a != m.fingerprint({"name": "L", "rows": [1, 3]})
+    assert a.startswith("sha256:")
+
+
+@pytest.mark.parametrize(
+    "attestation, expected",
+    [
+        (None, "none"),
+        ({"fingerprint": "sha256:x", "by": "jo", "at": "2026-11-01"}, "valid"),
+        ({"fingerprint": "sha256:old", "by": "jo", "at": "2026-11-01"}, "stale"),
+    ],
+)
+def test_attestation_state(attestation, expected):
+    assert m.attestation_state(attestation, "sha256:x") == expected
+
+
+@pytest.mark.parametrize(
+    "attestation, message",
+    [
+        ({"fingerprint": "sha256:x", "at": "2026-11-01"}, "by is missing"),
+        ({"fingerprint": "sha256:x", "by": "jo", "at": "yesterday"}, "YYYY-MM-DD"),
+    ],
+)
+def test_bad_attestations(attestation, message):
+    with pytest.raises(m.ModelError, match=message):
+        m.attestation_state(attestation, "sha256:x")
+
+
+def info(**ops):
+    out = {
+        "userAccessForQuery": "None",
+        "userAccessForCreate": "None",
+        "userAccessForUpdate": "None",
+        "userAccessForDelete": "None",
+    }
+    out.update({"userAccessFor" + k.capitalize(): v for k, v in ops.items()})
+    return out
+
+
+TABLE = {TICKETS: {"view": "All", "add": "Yes"}, HR: True, PASSWORD: True}
+EXACT = {"Tickets": info(query="All", create="All"), "Resources": info(query="All", update="All")}
+
+
+def statuses(rows):
+    return [r["status"] for r in rows]
+
+
+def test_without_observation_everything_is_unverifiable_or_attested():
+    rows, over, void = m.verify_rows(TABLE, None)
+    assert statuses(rows) == ["unverifiable"] * 3 and over == [] and not void
+    rows, _, _ = m.verify_rows(TABLE, None, attestation="valid")
+    assert statuses(rows) == ["attested"] * 3
+
+
+def test_exact_level_verifies_ok_and_grants_nothing_more():
+    rows, over, void = m.verify_rows(TABLE, EXACT)
+    assert statuses(rows) == ["ok", "ok", "unverifiable"]
+    assert over == [] and not void
+    assert rows[0]["observed"] == "Tickets query: All; Tickets create: Yes"
+
+
+def test_missing_facet_is_drift_with_expected_and_observed():
+    observed = dict(EXACT, Tickets=info(query="All"))
+    rows, _, _ = m.verify_rows(TABLE, observed)
+    assert rows[0]["status"] == "drift"
+    assert rows[0]["expected"] == "View: All, Add: Yes"
+    assert "Tickets create: No" in rows[0]["observed"]
+
+
+def test_restricted_is_less_than_all():
+    observed = dict(EXACT, Tickets=info(query="Restricted", create="All"))
+    assert m.verify_rows(TABLE, observed)[0][0]["status"] == "drift"
+
+
+def test_over_granted_rights_are_reported():
+    observed = dict(EXACT, Tickets=info(query="All", create="All", delete="All"), Contracts=info(query="All"))
+    rows, over, _ = m.verify_rows(TABLE, observed)
+    assert statuses(rows)[:2] == ["ok", "ok"]
+    assert {(o["entity"], o["operation"]) for o in over} == {("Tickets", "delete"), ("Contracts", "query")}
+
+
+def test_observed_contradiction_voids_the_attestation():
+    observed = dict(EXACT, Resources=info(query="All"))
+    rows, _, void = m.verify_rows(TABLE, observed, attestation="valid")
+    assert void
+    assert statuses(rows) == ["ok", "drift", "unverifiable"]  # the attested password row no longer stands
+
+
+TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.mark.parametrize("expires, status", [("2026-12-31", "excepted"), ("2026-11-01", "drift")])
+def test_exceptions_count_until_they_expire(expires, status):
+    exc = {
+        "section": "ADMIN",
+        "subsection": "Feature Access",
+        "name": "Resources/Users (HR)",
+        "reason": "vendor needs it later",
+        "owner": "jo",
+        "expires": expires,
+    }
+    observed = dict(EXACT, Resources=info(query="All"))
+    rows, _, _ = m.verify_rows(TABLE, observed, exceptions=[exc], today=TODAY)
+    assert rows[1]["status"] == status
+
+
+def test_exception_for_unknown_row_fails():
+    with pytest.raises(m.ModelError, match="unknown row"):
+        m.verify_rows(TABLE, None, exceptions=[{"section": "X", "subsection": "Y", "name": "Z"}])
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ({}, (False, False, False, False)),
+        ({"view_unprotected": True}, (False, False, False, True)),
+        ({"edit_unprotected": True}, (False, False, True, True)),
+        ({"view_protected": True}, (False, True, True, True)),
+        ({"edit_protected": True}, (True, True, True, True)),
+        ({"edit_unprotected": True, "view_unprotected": False}, (False, False, True, True)),
+    ],
+)
+def test_protected_data_boxes_imply_the_lesser_ones(given, expected):
+    boxes = m.normalise_protected(given)
+    assert tuple(boxes[b] for b in m.PROTECTED_BOXES) == expected
+
+
+def test_compliance_and_masking():
+    assert m.compliant([{"status": "ok"}, {"status": "attested"}, {"status": "excepted"}])
+    for bad in ("drift", "missing", "unverifiable", "unknown"):
+        assert not m.compliant([{"status": "ok"}, {"status": bad}])
+    assert m.mask({"secret": "s", "nested": [{"integration_code": "c", "name": "n"}]}) == {
+        "secret": "********",
+        "nested": [{"integration_code": "********", "name": "n"}],
+    }
