@@ -1,0 +1,186 @@
+"""autotask_security_level through ansible-playbook against the sandbox."""
+
+import pytest
+
+from playbook import run_tasks
+
+TENANT = 29683384
+CODE = "SANDBOX-INTERNAL-CONTOSO"
+ADMIN = {"username": "msp-automation@contoso.example", "secret": "admin-secret-Zq81", "integration_code": CODE}
+PROBE = {"username": "probe@contoso.example", "secret": "probe-secret-Yx72", "integration_code": CODE}
+LEVEL = "API User (Propel Your MSP)"
+TABLE = [
+    {
+        "section": "SERVICE DESK",
+        "subsection": "Object Permissions",
+        "name": "Tickets",
+        "permission": "View: All, Add: Yes",
+    },
+    {"section": "ADMIN", "subsection": "Feature Access", "name": "Resources/Users (HR)", "permission": "(Add Check)"},
+    {
+        "section": "OTHER",
+        "subsection": "Miscellaneous",
+        "name": "Not required to change password (password does not expire)",
+        "permission": "(Add Check)",
+    },
+]
+
+
+@pytest.fixture
+def tenant(sandbox):
+    sandbox.seed(
+        {
+            "tenants": [
+                {
+                    "id": TENANT,
+                    "zone": "webservices14",
+                    "internal_integration_codes": [CODE],
+                    "resources": [
+                        {
+                            "id": 1,
+                            "firstName": "MSP",
+                            "lastName": "Automation",
+                            "email": "a@contoso.example",
+                            "userName": ADMIN["username"],
+                            "api_user": {"secret": ADMIN["secret"], "internal": True},
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+    return sandbox
+
+
+def defaults(sandbox, **extra):
+    base = dict(ADMIN, zone_discovery_url=sandbox.url + "/atservicesrest", zone_cache_path="/dev/null/none")
+    base["tenant_id"] = TENANT
+    base.update(extra)
+    return base
+
+
+def level_task(**extra):
+    return {"msp.autotask.autotask_security_level": dict({"name": LEVEL, "permissions": TABLE}, **extra)}
+
+
+def writes(sandbox):
+    return sandbox.control("GET", "/tenants/%d/requests?writes=1" % TENANT)["count"]
+
+
+def technician_builds_level(sandbox, rows):
+    sandbox.control("POST", "/tenants/%d/security-levels" % TENANT, {"name": LEVEL, "permissions": rows})
+    sandbox.control(
+        "POST",
+        "/tenants/%d/api-users" % TENANT,
+        {
+            "firstName": "Probe",
+            "lastName": "Propel",
+            "email": "probe@contoso.example",
+            "userName": PROBE["username"],
+            "secret": PROBE["secret"],
+            "security_level": LEVEL,
+            "internal": True,
+        },
+    )
+
+
+def test_fresh_tenant_gets_manual_steps_and_no_write(tenant):
+    (r,), _ = run_tasks([level_task()], defaults(tenant))
+    assert r["changed"] is False and r["compliant"] is False
+    assert r["tenant_id"] == TENANT
+    steps = r["manual_steps"]
+    assert "Copy Security Level" in steps[0] and LEVEL in steps[0] and str(TENANT) in steps[0]
+    assert any("'Tickets' to View: All, Add: Yes" in s for s in steps)
+    assert "fingerprint: '%s'" % r["fingerprint"] in steps[-1]
+    assert {v["status"] for v in r["verification"]} == {"unverifiable"}
+    assert writes(tenant) == 0
+
+
+def test_probe_verifies_rows_and_flags_the_missing_one(tenant):
+    technician_builds_level(tenant, [*TABLE[1:], dict(TABLE[0], permission="View: All")])
+    (r,), _ = run_tasks([level_task(verify_as=PROBE)], defaults(tenant))
+    by = {v["property"]: v for v in r["verification"]}
+    tickets = by["permission: SERVICE DESK > Object Permissions > Tickets"]
+    assert tickets["status"] == "drift" and tickets["expected"] == "View: All, Add: Yes"
+    assert "Tickets create: No" in tickets["observed"]
+    assert by["permission: ADMIN > Feature Access > Resources/Users (HR)"]["status"] == "ok"
+    assert r["over_granted"] == []
+    # One zone lookup (this test disables the zone cache) and one global entityInformation.
+    assert r["api_calls"]["by_kind"] == {"GET zone": 1, "GET entityInformation": 1}
+    assert writes(tenant) == 0
+
+
+def test_attestation_closes_the_gap_and_a_new_table_reopens_it(tenant):
+    technician_builds_level(tenant, TABLE)
+    (first,), _ = run_tasks([level_task(verify_as=PROBE)], defaults(tenant))
+    assert not first["compliant"]  # the password box and the level's name cannot be observed
+    attestation = {"fingerprint": first["fingerprint"], "by": "jo@msp.example", "at": "2026-11-23"}
+    second, third = run_tasks(
+        [
+            level_task(verify_as=PROBE, attestation=attestation),
+            level_task(
+                verify_as=PROBE,
+                attestation=attestation,
+                permissions=[
+                    *TABLE,
+                    {"section": "CRM", "subsection": "Object Permissions", "name": "To-Dos", "permission": "Add: Yes"},
+                ],
+            ),
+        ],
+        defaults(tenant),
+    )[0]
+    assert second["compliant"] and second["attestation"] == "valid" and second["manual_steps"] == []
+    assert third["attestation"] == "stale" and not third["compliant"]
+
+
+def test_observation_voids_a_false_attestation(tenant):
+    technician_builds_level(tenant, TABLE[:1])  # forgot the HR box
+    (first,), _ = run_tasks([level_task()], defaults(tenant))
+    attestation = {"fingerprint": first["fingerprint"], "by": "jo", "at": "2026-11-23"}
+    (r,), _ = run_tasks([level_task(verify_as=PROBE, attestation=attestation)], defaults(tenant))
+    assert r["attestation"] == "void" and not r["compliant"]
+
+
+def test_check_mode_and_diff(tenant):
+    (r,), _ = run_tasks([level_task()], defaults(tenant), check=True, diff=True)
+    assert r["changed"] is False and r["diff"]["after"]["name"] == LEVEL
+    assert writes(tenant) == 0
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (
+            {
+                "permissions": [
+                    {"section": "CRM", "subsection": "Object Permissions", "name": "Tikets", "permission": "View: All"}
+                ]
+            },
+            "unknown row",
+        ),
+        ({"permissions": [dict(TABLE[0], permission="View: Everything")]}, "valid: All, Mine"),
+        ({"permissions": [TABLE[0], TABLE[0]]}, "more than once"),
+    ],
+)
+def test_bad_input_fails_before_any_request(tenant, bad, message):
+    tenant.control("DELETE", "/requests")
+    (r,), _ = run_tasks([level_task(**bad)], defaults(tenant))
+    assert r["failed"] and message in r["msg"]
+    assert tenant.control("GET", "/tenants/%d/requests" % TENANT)["count"] == 0
+
+
+def test_credential_of_another_tenant_is_refused(tenant):
+    (r,), _ = run_tasks([level_task()], defaults(tenant, tenant_id=4242))
+    assert r["failed"] and "not to tenant_id 4242" in r["msg"]
+
+
+def test_auth_from_environment_variables(tenant):
+    env = {
+        "AUTOTASK_USERNAME": ADMIN["username"],
+        "AUTOTASK_SECRET": ADMIN["secret"],
+        "AUTOTASK_INTEGRATION_CODE": CODE,
+        "AUTOTASK_ZONE_DISCOVERY_URL": tenant.url + "/atservicesrest",
+        "AUTOTASK_TENANT_ID": str(TENANT),
+    }
+    (r,), _ = run_tasks([level_task()], {"zone_cache_path": "/dev/null/none"}, extra_env=env)
+    assert not r.get("failed") and r["tenant_id"] == TENANT
