@@ -1,0 +1,732 @@
+#!/usr/bin/python
+# Copyright (c) msp.autotask contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: autotask_api_user
+short_description: Converge an Autotask API user's fields and associations, and guide the UI-only parts
+version_added: 0.1.0
+description:
+  - Finds one API user (license type 7) by O(api_username), else O(email), else O(first_name) and
+    O(last_name). More than one match fails, listing the ids.
+  - "Converges what the REST API can write: names, email, active state, resource and payroll type,
+    title, department/role, service-desk queue and service-desk role associations."
+  - Autotask's API cannot create API users, set their security level or integration vendor (API
+    tracking identifier), generate key and secret, or tick "not required to submit timesheets".
+    Those are C(attested) or C(unverifiable), and the module prints the exact UI steps. A missing
+    user is reported with the complete "New API User" steps; nothing is pretended applied.
+  - Associations cannot be deleted through the API. With O(purge_associations), department/role
+    and service-desk role links that are not desired are deactivated; queue links, which have no
+    active flag, become manual steps.
+author:
+  - msp.autotask maintainers (@msp-autotask)
+extends_documentation_fragment:
+  - msp.autotask.autotask
+  - msp.autotask.autotask.attributes
+options:
+  api_username:
+    description:
+      - The managed API user's username (Username (Key)), when known. (O(username) is the MSP's own
+        admin credential that does the work.)
+    type: str
+  email:
+    description: The managed user's email; compared without regard to case.
+    type: str
+  first_name:
+    description: First name, for example V(Propel Your MSP).
+    type: str
+  last_name:
+    description: Last name, for example V(API).
+    type: str
+  title:
+    description: Job title.
+    type: str
+  active:
+    description: Whether the user must be active. Ignored with O(state=absent).
+    type: bool
+    default: true
+  state:
+    description:
+      - V(present) converges the user; V(absent) deactivates it (Autotask cannot delete resources).
+    type: str
+    choices: [present, absent]
+    default: present
+  resource_type:
+    description: HR tab Resource Type.
+    type: str
+    choices: [Employee, Contractor]
+  payroll_type:
+    description: HR tab Payroll Type.
+    type: str
+    choices: [Salary, Hourly, Contractor, Salary Non Exempt]
+  location:
+    description:
+      - Primary internal location name. The API shows it but cannot change it, so a difference is C(drift).
+    type: str
+  security_level:
+    description: The security level the user must hold (UI only; attested).
+    type: str
+  integration_vendor:
+    description:
+      - The Integration Vendor chosen as API tracking identifier, for example V(Propel Your MSP)
+        (UI only; attested). V(internal) means "Custom (Internal Integration)".
+    type: str
+  not_required_to_submit_timesheets:
+    description: Whether "Resource is not required to submit timesheets" must be ticked (UI only; attested).
+    type: bool
+  departments:
+    description: Department/role associations (Associations tab).
+    type: list
+    elements: dict
+    suboptions:
+      department:
+        description: Department name or id.
+        type: str
+        required: true
+      role:
+        description: Role name or id.
+        type: str
+        required: true
+      default:
+        description: Whether this is the default department/role.
+        type: bool
+        default: false
+  queues:
+    description: Service desk queues, by label or id.
+    type: list
+    elements: str
+  service_desk_roles:
+    description: Service desk roles.
+    type: list
+    elements: dict
+    suboptions:
+      role:
+        description: Role name or id.
+        type: str
+        required: true
+      default:
+        description: Whether this is the default service desk role.
+        type: bool
+        default: false
+  purge_associations:
+    description: Deactivate (or, for queues, list as manual steps) associations not in the desired lists.
+    type: bool
+    default: false
+  attestation:
+    description:
+      - The operator's confirmation that the UI-only steps were done, as the manual steps print it.
+        Valid while its fingerprint equals that of the UI-only desired values.
+    type: dict
+    suboptions:
+      fingerprint:
+        description: The fingerprint the module printed.
+        type: str
+        required: true
+      by:
+        description: Who did the steps.
+        type: str
+        required: true
+      at:
+        description: When, as YYYY-MM-DD.
+        type: str
+        required: true
+  attestation_var:
+    description: The inventory variable name the manual steps tell the operator to record the attestation in.
+    type: str
+    default: autotask_api_user_attestation
+  fail_on_manual:
+    description: Fail when the result is not compliant.
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: Propel Your MSP API user
+  msp.autotask.autotask_api_user:
+    username: "{{ autotask_username }}"
+    secret: "{{ autotask_secret }}"
+    integration_code: "{{ autotask_integration_code }}"
+    first_name: Propel Your MSP
+    last_name: API
+    email: propel@example.com
+    security_level: API User (Propel Your MSP)
+    integration_vendor: Propel Your MSP
+    departments:
+      - {department: Service Desk, role: API Integration, default: true}
+    queues: [Client Portal]
+    attestation: "{{ propel_user_attestation | default(omit) }}"
+  register: propel_user
+
+- name: The same for a whole play, with auth from module_defaults
+  module_defaults:
+    group/msp.autotask.autotask:
+      username: "{{ autotask_username }}"
+      secret: "{{ autotask_secret }}"
+      integration_code: "{{ autotask_integration_code }}"
+  msp.autotask.autotask_api_user:
+    email: mspintegrations@example.com
+    first_name: MSPintegrations
+    last_name: API
+    state: present
+"""
+
+RETURN = r"""
+changed:
+  description: True when the API was written (or would be, in check mode).
+  returned: always
+  type: bool
+compliant:
+  description: True when no property is C(drift), C(missing), C(unknown), or C(unverifiable) without an attestation.
+  returned: always
+  type: bool
+tenant_id:
+  description: The Autotask database id the module acted on, when known.
+  returned: always
+  type: int
+resource_id:
+  description: The user's resource id, or null when it does not exist yet.
+  returned: always
+  type: int
+verification:
+  description: One row per desired property (property, expected, observed, status).
+  returned: always
+  type: list
+  elements: dict
+summary:
+  description: How many properties ended in each status.
+  returned: always
+  type: dict
+manual_steps:
+  description: Ordered, tenant-specific UI steps for every gap, ending with the attestation line to record.
+  returned: always
+  type: list
+  elements: str
+writes:
+  description: The API writes made (or, in check mode, planned), as method, path and body.
+  returned: always
+  type: list
+  elements: dict
+fingerprint:
+  description: Digest of the UI-only desired values that an attestation must carry.
+  returned: always
+  type: str
+attestation:
+  description: C(valid), C(stale) or C(none).
+  returned: always
+  type: str
+diff:
+  description: Before and after of the fields and associations, from the same normaliser.
+  returned: when diff mode is on
+  type: dict
+end_state:
+  description: The user's fields and associations after this run (predicted in check mode).
+  returned: always
+  type: dict
+api_calls:
+  description: API calls this task made, in total and by kind.
+  returned: always
+  type: dict
+"""
+
+from ansible_collections.msp.autotask.plugins.module_utils import _model as model
+from ansible_collections.msp.autotask.plugins.module_utils._client import AutotaskError
+from ansible_collections.msp.autotask.plugins.module_utils._module import AutotaskModule
+
+API_LICENSE = 7
+PAYROLL = {"Salary": 1, "Hourly": 2, "Contractor": 3, "Salary Non Exempt": 4}
+FIELDS = (
+    "userName",
+    "email",
+    "firstName",
+    "lastName",
+    "title",
+    "isActive",
+    "licenseType",
+    "resourceType",
+    "payrollType",
+    "locationID",
+)
+
+
+def argument_spec():
+    return dict(
+        api_username=dict(type="str"),
+        email=dict(type="str"),
+        first_name=dict(type="str"),
+        last_name=dict(type="str"),
+        title=dict(type="str"),
+        active=dict(type="bool", default=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        resource_type=dict(type="str", choices=["Employee", "Contractor"]),
+        payroll_type=dict(type="str", choices=list(PAYROLL)),
+        location=dict(type="str"),
+        security_level=dict(type="str"),
+        integration_vendor=dict(type="str"),
+        not_required_to_submit_timesheets=dict(type="bool"),
+        departments=dict(
+            type="list",
+            elements="dict",
+            options=dict(
+                department=dict(type="str", required=True),
+                role=dict(type="str", required=True),
+                default=dict(type="bool", default=False),
+            ),
+        ),
+        queues=dict(type="list", elements="str"),
+        service_desk_roles=dict(
+            type="list",
+            elements="dict",
+            options=dict(
+                role=dict(type="str", required=True),
+                default=dict(type="bool", default=False),
+            ),
+        ),
+        purge_associations=dict(type="bool", default=False),
+        attestation=dict(
+            type="dict",
+            options=dict(
+                fingerprint=dict(type="str", required=True, no_log=False),
+                by=dict(type="str", required=True),
+                at=dict(type="str", required=True),
+            ),
+        ),
+        attestation_var=dict(type="str", default="autotask_api_user_attestation"),
+        fail_on_manual=dict(type="bool", default=False),
+    )
+
+
+def _fold(value):
+    return str(value).strip().lower() if value is not None else None
+
+
+def validate(p):
+    """Input errors, before any API call."""
+    if not (p["api_username"] or p["email"] or (p["first_name"] and p["last_name"])):
+        raise model.ModelError("identify the user by api_username, email, or first_name and last_name")
+    for name, items, key in (
+        ("departments", p["departments"], "default"),
+        ("service_desk_roles", p["service_desk_roles"], "default"),
+    ):
+        if items and sum(1 for i in items if i[key]) > 1:
+            raise model.ModelError("%s: at most one entry may be the default" % name)
+    for name, items in (
+        ("departments", [(d["department"], d["role"]) for d in p["departments"] or []]),
+        ("queues", p["queues"] or []),
+        ("service_desk_roles", [d["role"] for d in p["service_desk_roles"] or []]),
+    ):
+        folded = [tuple(_fold(x) for x in i) if isinstance(i, tuple) else _fold(i) for i in items]
+        if len(set(folded)) != len(folded):
+            raise model.ModelError("%s lists the same association twice" % name)
+
+
+class Lookup:
+    """Name -> id for departments, roles, queues and locations, read only when needed."""
+
+    def __init__(self, client):
+        self.client = client
+        self.cache = {}
+
+    def _table(self, what):
+        if what not in self.cache:
+            if what == "department":
+                rows = [(r["id"], r["name"]) for r in self.client.query("Departments", include_fields=["name"])]
+            elif what == "role":
+                rows = [
+                    (r["id"], r["name"])
+                    for r in self.client.query(
+                        "Roles", [{"op": "eq", "field": "isActive", "value": True}], include_fields=["name"]
+                    )
+                ]
+            else:
+                entity, field = ("Tickets", "queueID") if what == "queue" else ("Resources", "locationID")
+                picks = next(
+                    (f.get("picklistValues") or [] for f in self.client.fields(entity) if f.get("name") == field), []
+                )
+                rows = [(int(v["value"]), v["label"]) for v in picks if v.get("isActive", True)]
+            self.cache[what] = rows
+        return self.cache[what]
+
+    def id_of(self, what, ref):
+        text = str(ref).strip()
+        if text.isdigit():
+            return int(text)
+        hits = [i for i, name in self._table(what) if _fold(name) == _fold(text)]
+        if len(hits) != 1:
+            names = ", ".join(sorted(name for unused_id, name in self._table(what)))
+            raise model.ModelError("%s %r %s; known: %s" % (what, ref, "is ambiguous" if hits else "not found", names))
+        return hits[0]
+
+    def name_of(self, what, item_id):
+        if what not in self.cache:
+            return str(item_id)
+        return next((n for i, n in self.cache[what] if i == item_id), str(item_id))
+
+
+def find_user(client, p):
+    base = [{"op": "eq", "field": "licenseType", "value": API_LICENSE}]
+    if p["api_username"]:
+        cond = [{"op": "eq", "field": "userName", "value": p["api_username"]}]
+    elif p["email"]:
+        cond = [{"op": "eq", "field": "email", "value": p["email"]}]
+    else:
+        cond = [
+            {"op": "eq", "field": "firstName", "value": p["first_name"]},
+            {"op": "eq", "field": "lastName", "value": p["last_name"]},
+        ]
+    hits = list(client.query("Resources", base + cond, include_fields=list(FIELDS)))
+    if len(hits) > 1:
+        raise model.ModelError(
+            "more than one API user matches (resource ids %s); name api_username to choose"
+            % ", ".join(str(h["id"]) for h in hits)
+        )
+    return hits[0] if hits else None
+
+
+def new_user_steps(p, tenant):
+    where = " in tenant %s" % tenant if tenant else ""
+    steps = ["%s%s: click the arrow beside New > New API User." % (model.RESOURCES_PATH, where)]
+    values = [
+        ("First Name", p["first_name"]),
+        ("Last Name", p["last_name"]),
+        ("Email Address", p["email"]),
+        ("Title", p["title"]),
+        ("Security Level", p["security_level"]),
+    ]
+    steps += ["Set %s to '%s'." % (k, v) for k, v in values if v]
+    steps.append("Click Generate Key and Generate Secret.")
+    if p["integration_vendor"] and _fold(p["integration_vendor"]) != "internal":
+        steps.append("API Tracking Identifier: choose Integration Vendor '%s'." % p["integration_vendor"])
+    elif p["integration_vendor"]:
+        steps.append("API Tracking Identifier: choose Custom (Internal Integration).")
+    if p["not_required_to_submit_timesheets"]:
+        steps.append("Tick 'Resource is not required to submit timesheets'.")
+    steps.append(
+        "Save & Close, then store the generated key (username) and secret in your vault; the secret is shown only once."
+    )
+    return steps
+
+
+def main():
+    am = AutotaskModule(argument_spec(), supports_check_mode=True)
+    p = am.params
+    try:
+        validate(p)
+    except model.ModelError as exc:
+        am.module.fail_json(msg=str(exc), changed=False)
+    ui_desired = {
+        k: p[k]
+        for k in ("security_level", "integration_vendor", "not_required_to_submit_timesheets")
+        if p[k] is not None
+    }
+    ui_desired["user"] = p["api_username"] or p["email"] or "%s %s" % (p["first_name"], p["last_name"])
+    fingerprint_value = model.fingerprint(ui_desired)
+    try:
+        attestation = model.attestation_state(p["attestation"], fingerprint_value)
+    except model.ModelError as exc:
+        am.module.fail_json(msg=str(exc), changed=False)
+
+    try:
+        client = am.connect()
+        lookup = Lookup(client)
+        user = find_user(client, p)
+        # Resolve every name before the first write, so a typo writes nothing.
+        want_deps = [
+            (lookup.id_of("department", d["department"]), lookup.id_of("role", d["role"]), d["default"])
+            for d in p["departments"] or []
+        ]
+        want_queues = [lookup.id_of("queue", q) for q in p["queues"] or []]
+        want_sdrs = [(lookup.id_of("role", r["role"]), r["default"]) for r in p["service_desk_roles"] or []]
+        want_location = lookup.id_of("location", p["location"]) if p["location"] else None
+    except model.ModelError as exc:
+        am.fail(exc)
+    except AutotaskError as exc:
+        am.fail(exc)
+
+    verification, steps, writes = [], [], []
+    ui_rows = [
+        ("security level", p["security_level"]),
+        ("integration vendor", p["integration_vendor"]),
+        ("not required to submit timesheets", p["not_required_to_submit_timesheets"]),
+    ]
+    if user is None:
+        verification.append(
+            {
+                "property": "API user exists",
+                "expected": ui_desired["user"],
+                "observed": None,
+                "status": "missing" if p["state"] == "present" else "ok",
+            }
+        )
+        if p["state"] == "present":
+            steps = new_user_steps(p, am.tenant)
+            steps.append(
+                "Then record in the inventory: %s" % model.attestation_line(p["attestation_var"], fingerprint_value)
+            )
+        am.finish(
+            verification,
+            steps,
+            resource_id=None,
+            writes=[],
+            fingerprint=fingerprint_value,
+            attestation=attestation,
+            end_state=None,
+            diff={"before": {}, "after": ui_desired},
+        )
+
+    rid = user["id"]
+    verification.append(
+        {
+            "property": "API user exists",
+            "expected": ui_desired["user"],
+            "observed": "%s (id %s)" % (user["userName"], rid),
+            "status": "ok",
+        }
+    )
+    status_written = "converged"
+
+    # -- fields -----------------------------------------------------------------------------
+    desired_fields = {"isActive": p["active"] if p["state"] == "present" else False}
+    for option, field in (
+        ("first_name", "firstName"),
+        ("last_name", "lastName"),
+        ("email", "email"),
+        ("title", "title"),
+        ("resource_type", "resourceType"),
+    ):
+        if p[option] is not None:
+            desired_fields[field] = p[option]
+    if p["payroll_type"]:
+        desired_fields["payrollType"] = PAYROLL[p["payroll_type"]]
+    patch = {}
+    for field, want in desired_fields.items():
+        have = user.get(field)
+        same = _fold(have) == _fold(want) if field == "email" else have == want
+        if not same:
+            patch[field] = want
+        verification.append(
+            {
+                "property": "field %s" % field,
+                "expected": want,
+                "observed": have,
+                "status": "ok" if same else status_written,
+            }
+        )
+    verification.append(
+        {
+            "property": "field licenseType",
+            "expected": "7 (API User)",
+            "observed": user.get("licenseType"),
+            "status": "ok" if user.get("licenseType") == API_LICENSE else "drift",
+        }
+    )
+    if want_location is not None:
+        same = user.get("locationID") == want_location
+        verification.append(
+            {
+                "property": "field locationID (read-only in the API)",
+                "expected": p["location"],
+                "observed": lookup.name_of("location", user.get("locationID")),
+                "status": "ok" if same else "drift",
+            }
+        )
+        if not same:
+            steps.append("Edit resource %s: set Primary Internal Location to '%s'." % (user["userName"], p["location"]))
+
+    # -- associations ---------------------------------------------------------------------------
+    plan = []  # (method, path tuple, body)
+    existing_deps, existing_queues, existing_sdrs = [], [], []
+    try:
+        if p["departments"] is not None:
+            existing_deps = list(
+                client.query("ResourceRoleDepartments", [{"op": "eq", "field": "resourceID", "value": rid}])
+            )
+        if p["queues"] is not None:
+            existing_queues = list(
+                client.query("ResourceRoleQueues", [{"op": "eq", "field": "resourceID", "value": rid}])
+            )
+        if p["service_desk_roles"] is not None:
+            existing_sdrs = list(
+                client.query("ResourceServiceDeskRoles", [{"op": "eq", "field": "resourceID", "value": rid}])
+            )
+    except AutotaskError as exc:
+        am.fail(exc, resource_id=rid)  # could not read is never absent: no write follows
+
+    def converge_links(kind, child, wanted, existing, key_of, body_of):
+        for want_key, default in wanted:
+            row = next((e for e in existing if key_of(e) == want_key), None)
+            label = "%s %s" % (
+                kind,
+                "/".join(lookup.name_of(w, i) for w, i in zip(("department", "role"), want_key))
+                if isinstance(want_key, tuple)
+                else lookup.name_of("role", want_key),
+            )
+            if row is None:
+                plan.append(("POST", child, None, dict(body_of(want_key), isDefault=default, isActive=True)))
+                status = status_written
+            else:
+                change = {}
+                if not row.get("isActive", True):
+                    change["isActive"] = True
+                if default and not row.get("isDefault"):
+                    change["isDefault"] = True
+                if change:
+                    plan.append(("PATCH", child, row["id"], change))
+                status = status_written if change else "ok"
+            verification.append(
+                {
+                    "property": label,
+                    "expected": "active%s" % (", default" if default else ""),
+                    "observed": None if row is None else "active" if row.get("isActive", True) else "inactive",
+                    "status": status,
+                }
+            )
+        if p["purge_associations"]:
+            keys = {key for key, unused_default in wanted}
+            for row in existing:
+                if key_of(row) not in keys and row.get("isActive") and not row.get("isDefault"):
+                    plan.append(("PATCH", child, row["id"], {"isActive": False}))
+                    verification.append(
+                        {
+                            "property": "%s id %s (not desired)" % (kind, row["id"]),
+                            "expected": "inactive",
+                            "observed": "active",
+                            "status": status_written,
+                        }
+                    )
+
+    if p["departments"] is not None:
+        converge_links(
+            "department/role",
+            "RoleDepartments",
+            [((d, r), dflt) for d, r, dflt in want_deps],
+            existing_deps,
+            lambda e: (e["departmentID"], e["roleID"]),
+            lambda k: {"departmentID": k[0], "roleID": k[1]},
+        )
+    if p["service_desk_roles"] is not None:
+        converge_links(
+            "service desk role",
+            "ServiceDeskRoles",
+            want_sdrs,
+            existing_sdrs,
+            lambda e: e["roleID"],
+            lambda k: {"roleID": k},
+        )
+    if p["queues"] is not None:
+        have_queues = {e["queueID"] for e in existing_queues}
+        for qid in want_queues:
+            present = qid in have_queues
+            if not present:
+                plan.append(("POST", "RoleQueues", None, {"queueID": qid}))
+            verification.append(
+                {
+                    "property": "queue %s" % lookup.name_of("queue", qid),
+                    "expected": "associated",
+                    "observed": "associated" if present else None,
+                    "status": "ok" if present else status_written,
+                }
+            )
+        if p["purge_associations"]:
+            for qid in sorted(have_queues - set(want_queues)):
+                # Queue links have no active flag and no DELETE: only the UI can remove them.
+                verification.append(
+                    {
+                        "property": "queue %s (not desired)" % lookup.name_of("queue", qid),
+                        "expected": "not associated",
+                        "observed": "associated",
+                        "status": "drift",
+                    }
+                )
+                steps.append(
+                    "Edit resource %s > Associations tab > Service Desk Queues: remove '%s'."
+                    % (user["userName"], lookup.name_of("queue", qid))
+                )
+
+    # -- UI-only properties ---------------------------------------------------------------------
+    for label, value in ui_rows:
+        if value is None:
+            continue
+        verification.append(
+            {
+                "property": label,
+                "expected": value,
+                "observed": None,
+                "status": "attested" if attestation == "valid" else "unverifiable",
+            }
+        )
+    ui_gaps = [(label, value) for label, value in ui_rows if value is not None and attestation != "valid"]
+    if ui_gaps:
+        names = {
+            "security level": "Security Level",
+            "integration vendor": "API Tracking Identifier > Integration Vendor",
+            "not required to submit timesheets": "Resource is not required to submit timesheets",
+        }
+        for label, value in ui_gaps:
+            shown = "ticked" if value is True else "not ticked" if value is False else "'%s'" % value
+            steps.append(
+                "Edit API user %s (%s): set %s to %s." % (user["userName"], model.RESOURCES_PATH, names[label], shown)
+            )
+        steps.append(
+            "Then record in the inventory: %s" % model.attestation_line(p["attestation_var"], fingerprint_value)
+        )
+
+    # -- writes: the user's own fields first (an inactive resource takes no new links) -----------
+    ordered = []
+    if patch:
+        ordered.append(("PATCH", None, rid, patch))
+    ordered += plan
+    if desired_fields["isActive"] is False and patch.get("isActive") is False:
+        ordered.append(ordered.pop(0))  # deactivate last
+    for method, child, item_id, body in ordered:
+        path = "Resources" if child is None else "Resources/%s/%s" % (rid, child)
+        body = dict(body, id=item_id) if item_id is not None else dict(body)
+        writes.append({"method": method, "path": path, "body": model.mask(body)})
+        if am.check_mode:
+            continue
+        try:
+            if method == "POST":
+                client.create(child, body, parent=("Resources", rid, child))
+            elif child is None:
+                client.update("Resources", body)
+            else:
+                client.update(child, body, parent=("Resources", rid, child))
+        except AutotaskError as exc:
+            # Stop at the first failed write; the next run re-reads and finishes the rest.
+            am.fail(exc, resource_id=rid, writes_done=writes[:-1], failed_write=writes[-1], writes_planned=len(ordered))
+
+    before = {
+        "fields": {k: user.get(k) for k in desired_fields},
+        "departments": sorted(
+            [e["departmentID"], e["roleID"], e.get("isDefault"), e.get("isActive")] for e in existing_deps
+        ),
+        "queues": sorted(e["queueID"] for e in existing_queues),
+        "service_desk_roles": sorted([e["roleID"], e.get("isDefault"), e.get("isActive")] for e in existing_sdrs),
+    }
+    after = {
+        "fields": dict(before["fields"], **patch),
+        "departments": sorted([d, r, dflt, True] for d, r, dflt in want_deps)
+        if p["departments"] is not None
+        else before["departments"],
+        "queues": sorted(set(before["queues"]) | set(want_queues)),
+        "service_desk_roles": sorted([r, dflt, True] for r, dflt in want_sdrs)
+        if p["service_desk_roles"] is not None
+        else before["service_desk_roles"],
+    }
+    am.finish(
+        verification,
+        steps,
+        changed=bool(writes),
+        resource_id=rid,
+        writes=writes,
+        fingerprint=fingerprint_value,
+        attestation=attestation,
+        diff={"before": before, "after": after},
+        end_state=dict(after, resource_id=rid),
+    )
+
+
+if __name__ == "__main__":
+    main()
