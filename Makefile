@@ -11,7 +11,7 @@ export AUTOTASK_SHARED_DIR := $(SHARED)
 export PYTHONPATH := $(abspath sandbox):$(COLLECTIONS)
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help venv link tree ansible-test-ready lint sanity units sandbox-tests functional changelog-lint test demo clean
+.PHONY: help venv link tree compat ansible-test-ready lint sanity units sandbox-tests functional changelog-lint test demo clean
 
 help:
 	@echo "make demo   - run the demo against the Autotask sandbox"
@@ -54,13 +54,23 @@ sandbox-tests: link
 functional: link
 	$(BIN)/pytest -q tests/functional
 
+# requires_ansible says >=2.16: run the unit and playbook tests on the oldest ansible-core too.
+COMPAT := $(abspath .venv-compat)
+$(COMPAT)/bin/.stamp: requirements-dev.txt
+	$(PYTHON) -m venv $(COMPAT)
+	$(COMPAT)/bin/python -m pip install --quiet 'ansible-core>=2.16,<2.17' requests jmespath pyyaml pytest responses
+	touch $@
+
+compat: link $(COMPAT)/bin/.stamp
+	PATH=$(COMPAT)/bin:$$PATH $(COMPAT)/bin/pytest -q -p no:cacheprovider tests/unit tests/functional
+
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
 
-test: lint changelog-lint sandbox-tests functional units sanity
+test: lint changelog-lint sandbox-tests functional units sanity compat
 
 demo: link
 	$(BIN)/python scripts/demo.py --seed sandbox/seeds/demo.yml
 
 clean:
-	rm -rf build $(VENV) tests/output
+	rm -rf build $(VENV) $(COMPAT) tests/output

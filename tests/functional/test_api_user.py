@@ -182,3 +182,11 @@ def test_wrong_credentials_give_a_clear_message_and_no_secret(tenant, override, 
     assert r["failed"] and message in r["msg"]
     assert "wrong-secret-Lm30" not in proc.stdout + proc.stderr
     assert log(tenant, writes=True)["count"] == 0
+
+
+def test_no_secret_in_verbose_check_diff_output(tenant):
+    technician_creates_user(tenant)
+    (r,), proc = run_tasks([task()], defaults(tenant), check=True, diff=True, verbosity=3)
+    output = proc.stdout + proc.stderr
+    assert r["changed"] is True and "module_args" in output  # -vvv really printed the arguments
+    assert ADMIN["secret"] not in output and CODE not in output
