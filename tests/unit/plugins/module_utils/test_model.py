@@ -213,3 +213,15 @@ def test_compliance_and_masking():
         "secret": "********",
         "nested": [{"integration_code": "********", "name": "n"}],
     }
+
+
+def test_every_catalogue_row_is_documented():
+    import os
+
+    from ansible_collections.msp.autotask.plugins.module_utils import _catalog as cat
+
+    doc = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "docs", "verification.md")
+    with open(doc, encoding="utf-8") as handle:
+        text = handle.read()
+    for section, subsection, name in cat.ROWS:
+        assert "| %s | %s | %s |" % (section, subsection, name) in text, name
