@@ -102,12 +102,17 @@ options:
         description: The integration code the probe authenticates with.
         type: str
         required: true
+"""
+
+    # Attestation of UI-only steps, shared by every module that guides them.
+    ATTESTATION = r"""
+options:
   attestation:
     description:
       - The operator's confirmation that the manual steps were done, as the manual steps print it.
       - Valid only while O(attestation.fingerprint) equals the fingerprint of the desired values;
         changing the desired values re-opens the steps. Observed behaviour that contradicts it
-        (through O(verify_as)) voids it.
+        (through a C(verify_as) probe user, where the module has one) voids it.
     type: dict
     suboptions:
       fingerprint:

@@ -37,17 +37,9 @@ def autotask_argument_spec():
     )
 
 
-def verify_argument_spec():
-    """verify_as, attestation and fail_on_manual, shared by the verifying modules."""
+def attestation_argument_spec():
+    """attestation and fail_on_manual, shared by every module that guides UI steps."""
     return dict(
-        verify_as=dict(
-            type="dict",
-            options=dict(
-                username=dict(type="str", required=True, no_log=False),
-                secret=dict(type="str", required=True, no_log=True),
-                integration_code=dict(type="str", required=True, no_log=True),
-            ),
-        ),
         attestation=dict(
             type="dict",
             options=dict(
@@ -58,6 +50,20 @@ def verify_argument_spec():
         ),
         fail_on_manual=dict(type="bool", default=False),
     )
+
+
+def verify_argument_spec():
+    """verify_as (a probe user) plus the attestation options."""
+    spec = attestation_argument_spec()
+    spec["verify_as"] = dict(
+        type="dict",
+        options=dict(
+            username=dict(type="str", required=True, no_log=False),
+            secret=dict(type="str", required=True, no_log=True),
+            integration_code=dict(type="str", required=True, no_log=True),
+        ),
+    )
+    return spec
 
 
 class AutotaskModule:

@@ -25,6 +25,7 @@ author:
   - msp.autotask maintainers (@msp-autotask)
 extends_documentation_fragment:
   - msp.autotask.autotask
+  - msp.autotask.autotask.attestation
   - msp.autotask.autotask.attributes
 options:
   api_username:
@@ -115,32 +116,10 @@ options:
     description: Deactivate (or, for queues, list as manual steps) associations not in the desired lists.
     type: bool
     default: false
-  attestation:
-    description:
-      - The operator's confirmation that the UI-only steps were done, as the manual steps print it.
-        Valid while its fingerprint equals that of the UI-only desired values.
-    type: dict
-    suboptions:
-      fingerprint:
-        description: The fingerprint the module printed.
-        type: str
-        required: true
-      by:
-        description: Who did the steps.
-        type: str
-        required: true
-      at:
-        description: When, as YYYY-MM-DD.
-        type: str
-        required: true
   attestation_var:
     description: The inventory variable name the manual steps tell the operator to record the attestation in.
     type: str
     default: autotask_api_user_attestation
-  fail_on_manual:
-    description: Fail when the result is not compliant.
-    type: bool
-    default: false
 """
 
 EXAMPLES = r"""
@@ -233,7 +212,7 @@ api_calls:
 
 from ansible_collections.msp.autotask.plugins.module_utils import _model as model
 from ansible_collections.msp.autotask.plugins.module_utils._client import AutotaskError
-from ansible_collections.msp.autotask.plugins.module_utils._module import AutotaskModule
+from ansible_collections.msp.autotask.plugins.module_utils._module import AutotaskModule, attestation_argument_spec
 
 API_LICENSE = 7
 PAYROLL = {"Salary": 1, "Hourly": 2, "Contractor": 3, "Salary Non Exempt": 4}
@@ -285,16 +264,8 @@ def argument_spec():
             ),
         ),
         purge_associations=dict(type="bool", default=False),
-        attestation=dict(
-            type="dict",
-            options=dict(
-                fingerprint=dict(type="str", required=True, no_log=False),
-                by=dict(type="str", required=True),
-                at=dict(type="str", required=True),
-            ),
-        ),
         attestation_var=dict(type="str", default="autotask_api_user_attestation"),
-        fail_on_manual=dict(type="bool", default=False),
+        **attestation_argument_spec(),
     )
 
 

@@ -22,6 +22,7 @@ author:
 extends_documentation_fragment:
   - msp.autotask.autotask
   - msp.autotask.autotask.verify_as
+  - msp.autotask.autotask.attestation
   - msp.autotask.autotask.attributes
 options:
   name:

@@ -11,6 +11,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 COLLECTIONS = os.path.join(ROOT, "build", "collections")
 
 
+def auth_defaults(sandbox, admin, tenant, overrides=None):
+    """module_defaults for the group: the admin credential, the sandbox's discovery host, no zone cache."""
+    base = dict(admin, zone_discovery_url=sandbox.url + "/atservicesrest", zone_cache_path="/dev/null/none")
+    base["tenant_id"] = tenant
+    base.update(overrides or {})
+    return base
+
+
 def run_tasks(tasks, defaults=None, check=False, diff=False, extra_env=None, verbosity=0):
     """Each task registers ``r<N>``; returns (results list, completed process)."""
     with tempfile.TemporaryDirectory() as tmp:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from playbook import run_tasks
+from playbook import auth_defaults, run_tasks
 
 TENANT = 30111222
 CODE = "SANDBOX-INTERNAL-FABRIKAM"
@@ -41,10 +41,7 @@ def tenant(sandbox):
 
 
 def defaults(sandbox, **extra):
-    base = dict(ADMIN, zone_discovery_url=sandbox.url + "/atservicesrest", zone_cache_path="/dev/null/none")
-    base["tenant_id"] = TENANT
-    base.update(extra)
-    return base
+    return auth_defaults(sandbox, ADMIN, TENANT, extra)
 
 
 USER = {

@@ -2,7 +2,7 @@
 
 import pytest
 
-from playbook import run_tasks
+from playbook import auth_defaults, run_tasks
 
 TENANT = 41000
 CODE = "SANDBOX-INTERNAL-NORTHWIND"
@@ -54,10 +54,8 @@ def tenant(sandbox):
     return sandbox
 
 
-def defaults(sandbox):
-    return dict(
-        ADMIN, zone_discovery_url=sandbox.url + "/atservicesrest", zone_cache_path="/dev/null/none", tenant_id=TENANT
-    )
+def defaults(sandbox, **extra):
+    return auth_defaults(sandbox, ADMIN, TENANT, extra)
 
 
 def boxes_task(**extra):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from playbook import run_tasks
+from playbook import auth_defaults, run_tasks
 
 TENANT = 29683384
 CODE = "SANDBOX-INTERNAL-CONTOSO"
@@ -53,10 +53,7 @@ def tenant(sandbox):
 
 
 def defaults(sandbox, **extra):
-    base = dict(ADMIN, zone_discovery_url=sandbox.url + "/atservicesrest", zone_cache_path="/dev/null/none")
-    base["tenant_id"] = TENANT
-    base.update(extra)
-    return base
+    return auth_defaults(sandbox, ADMIN, TENANT, extra)
 
 
 def level_task(**extra):
