@@ -187,3 +187,13 @@ def test_no_secret_in_verbose_check_diff_output(tenant):
     output = proc.stdout + proc.stderr
     assert r["changed"] is True and "module_args" in output  # -vvv really printed the arguments
     assert ADMIN["secret"] not in output and CODE not in output
+
+
+def test_a_throttled_read_fails_the_task_and_writes_nothing(tenant):
+    technician_creates_user(tenant)
+    tenant.control("PUT", "/faults", {"tenant": TENANT, "429": 1.0, "retry_after": 0})
+    (r,), _ = run_tasks([task()], defaults(tenant, retry_budget=0.5))
+    tenant.control("PUT", "/faults", {})
+    assert r["failed"] and "throttled" in r["msg"]
+    assert r["api_calls"]["retries"] >= 1
+    assert log(tenant, writes=True)["count"] == 0

@@ -181,3 +181,13 @@ def test_auth_from_environment_variables(tenant):
     }
     (r,), _ = run_tasks([level_task()], {"zone_cache_path": "/dev/null/none"}, extra_env=env)
     assert not r.get("failed") and r["tenant_id"] == TENANT
+
+
+def test_a_failed_probe_read_is_unknown_not_drift(tenant):
+    technician_builds_level(tenant, TABLE)
+    tenant.control("PUT", "/faults", {"tenant": TENANT, "503": 1.0})
+    (r,), _ = run_tasks([level_task(verify_as=PROBE)], defaults(tenant, retry_budget=0.3))
+    tenant.control("PUT", "/faults", {})
+    statuses = {v["property"]: v["status"] for v in r["verification"]}
+    assert statuses["verify_as authenticates (the level exists and is active)"] == "unknown"
+    assert "drift" not in statuses.values() and not r["compliant"]
