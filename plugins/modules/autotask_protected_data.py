@@ -27,9 +27,13 @@ extends_documentation_fragment:
   - msp.autotask.autotask.attributes
 options:
   api_username:
-    description: The resource's username (Username (Key) for an API user).
+    description:
+      - The resource's username (Username (Key) for an API user).
+      - One of O(api_username) or O(email) is required.
     type: str
-    required: true
+  email:
+    description: The API user's email, compared without regard to case, when the generated username is not known.
+    type: str
   edit_protected:
     description: Edit Protected Data.
     type: bool
@@ -134,7 +138,8 @@ DEVICE_UDF_TYPE = 3  # UserDefinedFieldDefinitions.udfType for ConfigurationItem
 
 def argument_spec():
     spec = dict(
-        api_username=dict(type="str", required=True),
+        api_username=dict(type="str"),
+        email=dict(type="str"),
         attestation_var=dict(type="str", default="autotask_protected_data_attestation"),
     )
     for box in model.PROTECTED_BOXES:
@@ -164,29 +169,38 @@ def observe_view_boxes(client, probe):
 
 
 def main():
-    am = AutotaskModule(argument_spec(), supports_check_mode=True)
+    am = AutotaskModule(
+        argument_spec(),
+        supports_check_mode=True,
+        required_one_of=[("api_username", "email")],
+        mutually_exclusive=[("api_username", "email")],
+    )
     p = am.params
+    who_wanted = p["api_username"] or p["email"]
     boxes = model.normalise_protected({b: p[b] for b in model.PROTECTED_BOXES})
-    fingerprint_value = model.fingerprint({"resource": p["api_username"].lower(), "boxes": boxes})
+    fingerprint_value = model.fingerprint({"resource": who_wanted.lower(), "boxes": boxes})
     try:
         attestation = model.attestation_state(p["attestation"], fingerprint_value)
     except model.ModelError as exc:
         am.module.fail_json(msg=str(exc), changed=False)
     try:
         client = am.connect()
-        hits = list(
-            client.query(
-                "Resources",
-                [{"op": "eq", "field": "userName", "value": p["api_username"]}],
-                include_fields=["firstName", "lastName", "userName"],
-            )
-        )
+        if p["api_username"]:
+            cond = [{"op": "eq", "field": "userName", "value": p["api_username"]}]
+        else:
+            cond = [
+                {"op": "eq", "field": "email", "value": p["email"]},
+                {"op": "eq", "field": "licenseType", "value": 7},
+            ]
+        hits = list(client.query("Resources", cond, include_fields=["firstName", "lastName", "userName"]))
     except AutotaskError as exc:
         am.fail(exc)
+    if len(hits) > 1:
+        am.module.fail_json(msg="more than one resource matches (ids %s)" % ", ".join(str(h["id"]) for h in hits))
     verification = [
         {
             "property": "resource exists",
-            "expected": p["api_username"],
+            "expected": who_wanted,
             "observed": "id %s" % hits[0]["id"] if hits else None,
             "status": "ok" if hits else "missing",
         }
@@ -219,12 +233,10 @@ def main():
         for row in verification:
             if row["status"] == "unverifiable":
                 row["status"] = "attested"
-    who = (
-        p["api_username"] if not hits else "%s %s (%s)" % (hits[0]["firstName"], hits[0]["lastName"], p["api_username"])
-    )
+    who = who_wanted if not hits else "%s %s (%s)" % (hits[0]["firstName"], hits[0]["lastName"], hits[0]["userName"])
     steps = []
     if not hits:
-        steps.append("Create the resource %s first (see autotask_api_user)." % p["api_username"])
+        steps.append("Create the resource %s first (see autotask_api_user)." % who_wanted)
     ticks = [model.PROTECTED_LABELS[b] for b in model.PROTECTED_BOXES if boxes[b]]
     clears = [model.PROTECTED_LABELS[b] for b in model.PROTECTED_BOXES if not boxes[b]]
     steps.append(
