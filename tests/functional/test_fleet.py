@@ -1,0 +1,99 @@
+"""playbooks/onboard.yml and audit.yml over a small fleet: one bad tenant never stops the others."""
+
+import os
+import re
+import subprocess
+
+import pytest
+import yaml
+
+from playbook import COLLECTIONS, ROOT
+
+CODES = {1: "INTERNAL-ONE", 2: "INTERNAL-TWO", 3: "INTERNAL-THREE"}
+
+
+def tenant(n):
+    return {
+        "id": 60000 + n,
+        "zone": "webservices%d" % n,
+        "internal_integration_codes": [CODES[n]],
+        "departments": [{"id": 1, "name": "Service Desk"}],
+        "roles": [{"id": 2, "name": "API Integration"}],
+        "queues": [{"id": 3, "label": "Client Portal"}],
+        "resources": [
+            {
+                "id": 9,
+                "firstName": "MSP",
+                "lastName": "Admin",
+                "email": "a@t%d.example" % n,
+                "userName": "admin@t%d.example" % n,
+                "api_user": {"secret": "secret-%d" % n, "internal": True},
+            },
+            {
+                "id": 10,
+                "firstName": "Propel Your MSP",
+                "lastName": "API",
+                "email": "propel@t%d.example" % n,
+                "userName": "propel@t%d.example" % n,
+                "api_user": {"secret": "p", "integration_vendor": "Propel Your MSP"},
+            },
+        ],
+    }
+
+
+@pytest.fixture
+def fleet(sandbox, tmp_path):
+    sandbox.seed(
+        {
+            "integration_vendors": [{"name": "Propel Your MSP", "code": "VENDOR-PROPEL"}],
+            "tenants": [tenant(1), tenant(2), tenant(3)],
+        }
+    )
+    hosts = {}
+    for n in (1, 2, 3):
+        hosts["tenant%d" % n] = {
+            "autotask_tenant_id": 60000 + n,
+            "autotask_username": "admin@t%d.example" % n,
+            "autotask_secret": "secret-%d" % n if n != 2 else "wrong-secret",
+            "autotask_integration_code": CODES[n],
+            "msp_autotask_tenant_domain": "t%d.example" % n,
+            "msp_autotask_vendors": ["propel"] if n != 3 else ["propel", "propell"],
+            "autotask_zone_discovery_url": sandbox.url + "/atservicesrest",
+            "autotask_zone_cache_path": str(tmp_path / "zones.json"),
+        }
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(yaml.safe_dump({"autotask_tenants": {"hosts": hosts}}))
+    return sandbox, str(inventory)
+
+
+def play(name, inventory):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1")
+    proc = subprocess.run(
+        ["ansible-playbook", os.path.join(ROOT, "playbooks", name), "-i", inventory],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    recap = dict(re.findall(r"^(tenant\d)\s+:\s+(.*)$", proc.stdout, re.M))
+    return proc, recap
+
+
+def test_onboard_finishes_good_tenants_and_names_each_culprit(fleet):
+    proc, recap = play("onboard.yml", fleet[1])
+    assert "failed=0" in recap["tenant1"]
+    assert "failed=1" in recap["tenant2"] and "failed=1" in recap["tenant3"]
+    assert "authentication failed" in proc.stdout
+    assert "msp_autotask_vendors must be a list of propel" in proc.stdout and "propell" in proc.stdout
+    assert "wrong-secret" not in proc.stdout and "secret-1" not in proc.stdout
+
+
+def test_audit_writes_nothing(fleet):
+    sandbox, inventory = fleet
+    sandbox.control("PATCH", "/tenants/60001/entities/Resources/10", {"isActive": False})  # would be fixed
+    recap = play("audit.yml", inventory)[1]
+    assert "failed=0" in recap["tenant1"]
+    assert sandbox.control("GET", "/tenants/60001/requests?writes=1")["count"] == 0
+    recap = play("onboard.yml", inventory)[1]
+    assert "changed=1" in recap["tenant1"]  # the same run without check mode does write
+    assert sandbox.control("GET", "/tenants/60001/requests?writes=1")["count"] == 1
