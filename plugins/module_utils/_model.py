@@ -250,7 +250,7 @@ def verify_rows(rows, observed, attestation="none", exceptions=None, today=None)
         expected_ops = _expected_ops(spec, value)
         entities = spec["observe"].get("entities", [])
         if observed is not None and entities and expected_ops:
-            seen, drift = [], False
+            seen, drift, unreadable = [], False, False
             for entity in entities:
                 info = observed.get(entity)
                 if info is None:
@@ -258,11 +258,13 @@ def verify_rows(rows, observed, attestation="none", exceptions=None, today=None)
                 for op, want in expected_ops.items():
                     got = info.get("userAccessFor" + op.capitalize(), "Unknown")
                     seen.append("%s %s: %s" % (entity, op, _access_label(op, got)))
-                    if got not in cat.ACCESS_RANK or cat.ACCESS_RANK[got] < cat.ACCESS_RANK[want]:
+                    if got not in cat.ACCESS_RANK:
+                        unreadable = True  # a value this collection does not know: conclude nothing
+                    elif cat.ACCESS_RANK[got] < cat.ACCESS_RANK[want]:
                         drift = True
             if seen:
                 entry["observed"] = "; ".join(seen)
-                entry["status"] = "drift" if drift else "ok"
+                entry["status"] = "drift" if drift else "unknown" if unreadable else "ok"
                 contradicted = contradicted or drift
         if entry["status"] == "unverifiable" and attestation == "valid":
             entry["status"] = "attested"

@@ -151,6 +151,11 @@ def test_restricted_is_less_than_all():
     assert m.verify_rows(TABLE, observed)[0][0]["status"] == "drift"
 
 
+def test_an_unknown_access_value_concludes_nothing():
+    observed = dict(EXACT, Tickets=info(query="All", create="SomethingNew"))
+    assert m.verify_rows(TABLE, observed)[0][0]["status"] == "unknown"
+
+
 def test_over_granted_rights_are_reported():
     observed = dict(EXACT, Tickets=info(query="All", create="All", delete="All"), Contracts=info(query="All"))
     rows, over = m.verify_rows(TABLE, observed)[:2]
