@@ -192,7 +192,8 @@ def test_no_secret_in_verbose_check_diff_output(tenant):
 def test_a_throttled_read_fails_the_task_and_writes_nothing(tenant):
     technician_creates_user(tenant)
     tenant.control("PUT", "/faults", {"tenant": TENANT, "429": 1.0, "retry_after": 0})
-    (r,), _ = run_tasks([task()], defaults(tenant, retry_budget=0.5))
+    # Room for at least one jittered retry (the first backoff is at most 0.5 s).
+    (r,), _ = run_tasks([task()], defaults(tenant, retry_budget=2))
     tenant.control("PUT", "/faults", {})
     assert r["failed"] and "throttled" in r["msg"]
     assert r["api_calls"]["retries"] >= 1
