@@ -305,11 +305,6 @@ def normalise_protected(boxes):
     return out
 
 
-def expected_udf_visibility(boxes):
-    """Which ConfigurationItems UDFs a resource with these boxes can see: (unprotected, protected)."""
-    return boxes["view_unprotected"], boxes["view_protected"]
-
-
 # -- results ----------------------------------------------------------------------------------
 
 

@@ -159,11 +159,8 @@ class AutotaskModule:
         result.setdefault("changed", False)
         if isinstance(exc, _client.AutotaskError):
             result["error"] = exc.to_dict()
-            msg = str(exc)
-        else:
-            msg = str(exc)
         result["api_calls"] = self.api_calls()
-        self.module.fail_json(msg=msg, tenant_id=self.tenant or self.params.get("tenant_id"), **result)
+        self.module.fail_json(msg=str(exc), tenant_id=self.tenant or self.params.get("tenant_id"), **result)
 
     def finish(self, verification, manual_steps, changed=False, diff=None, end_state=None, **extra):
         """exit_json (or fail_json under fail_on_manual) with the keys every module returns."""

@@ -456,7 +456,6 @@ def main():
             "status": "ok",
         }
     )
-    status_written = "converged"
 
     # -- fields -----------------------------------------------------------------------------
     desired_fields = {"isActive": p["active"] if p["state"] == "present" else False}
@@ -482,7 +481,7 @@ def main():
                 "property": "field %s" % field,
                 "expected": want,
                 "observed": have,
-                "status": "ok" if same else status_written,
+                "status": "ok" if same else "converged",
             }
         )
     verification.append(
@@ -536,7 +535,7 @@ def main():
             )
             if row is None:
                 plan.append(("POST", child, None, dict(body_of(want_key), isDefault=default, isActive=True)))
-                status = status_written
+                status = "converged"
             else:
                 change = {}
                 if not row.get("isActive", True):
@@ -545,7 +544,7 @@ def main():
                     change["isDefault"] = True
                 if change:
                     plan.append(("PATCH", child, row["id"], change))
-                status = status_written if change else "ok"
+                status = "converged" if change else "ok"
             verification.append(
                 {
                     "property": label,
@@ -564,7 +563,7 @@ def main():
                             "property": "%s id %s (not desired)" % (kind, row["id"]),
                             "expected": "inactive",
                             "observed": "active",
-                            "status": status_written,
+                            "status": "converged",
                         }
                     )
 
@@ -597,7 +596,7 @@ def main():
                     "property": "queue %s" % lookup.name_of("queue", qid),
                     "expected": "associated",
                     "observed": "associated" if present else None,
-                    "status": "ok" if present else status_written,
+                    "status": "ok" if present else "converged",
                 }
             )
         if p["purge_associations"]:

@@ -124,12 +124,7 @@ class SecurityLevel:
             "api_only": self.api_only,
             "copied_from": self.copied_from,
             "permissions": [
-                {
-                    "section": (ROW_INDEX.get(k) or (k,))[0][0] if k in ROW_INDEX else k[0],
-                    "subsection": ROW_INDEX[k][0][1] if k in ROW_INDEX else k[1],
-                    "name": ROW_INDEX[k][0][2] if k in ROW_INDEX else k[2],
-                    "permission": v,
-                }
+                dict(zip(("section", "subsection", "name"), ROW_INDEX[k][0] if k in ROW_INDEX else k), permission=v)
                 for k, v in sorted(self.permissions.items())
             ],
         }
