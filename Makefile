@@ -11,7 +11,7 @@ export AUTOTASK_SHARED_DIR := $(SHARED)
 export PYTHONPATH := $(abspath sandbox):$(COLLECTIONS)
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help venv link tree compat ansible-test-ready lint sanity units sandbox-tests functional changelog-lint test demo clean
+.PHONY: help venv link tree chromium compat ansible-test-ready lint sanity units sandbox-tests functional changelog-lint test demo clean
 
 help:
 	@echo "make demo   - run the demo against the Autotask sandbox"
@@ -51,17 +51,23 @@ units: tree ansible-test-ready
 sandbox-tests: link
 	$(BIN)/pytest -q sandbox/tests
 
-functional: link
+# The HTML report test drives Debian's Chromium through Playwright (CI runs as root on Debian).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends chromium >/dev/null; } || echo "chromium not installed: the HTML report test will skip"
+
+functional: link chromium
 	$(BIN)/pytest -q tests/functional
 
 # requires_ansible says >=2.16: run the unit and playbook tests on the oldest ansible-core too.
 COMPAT := $(abspath .venv-compat)
 $(COMPAT)/bin/.stamp: requirements-dev.txt
 	$(PYTHON) -m venv $(COMPAT)
-	$(COMPAT)/bin/python -m pip install --quiet 'ansible-core>=2.16,<2.17' requests jmespath pyyaml pytest responses
+	$(COMPAT)/bin/python -m pip install --quiet 'ansible-core>=2.16,<2.17' requests jmespath pyyaml pytest responses \
+		jsonschema playwright
 	touch $@
 
-compat: link $(COMPAT)/bin/.stamp
+compat: link chromium $(COMPAT)/bin/.stamp
 	PATH=$(COMPAT)/bin:$$PATH $(COMPAT)/bin/pytest -q -p no:cacheprovider tests/unit tests/functional
 
 changelog-lint: venv

@@ -1,112 +1,247 @@
-"""`make demo`: start the Autotask sandbox, look at every demo tenant through the client, stop.
+"""`make demo`: the fleet story against the Autotask sandbox, three runs of playbooks/onboard.yml.
 
-Each tenant of the seed is reached the way a real run reaches it: zone discovery for the
-MSP's admin API user, then queries with the tenant's internal integration code.
+1. Start the sandbox seeded with the example fleet (sandbox/seeds/demo.yml, matching
+   inventories/example): fresh, half-done, drifted, compliant and wrong-credential tenants.
+2. Run 1: the report lists every tenant's manual steps; API-side fixes are applied.
+3. The sandbox plays the technician: it does each manual step of run 1's JSON report through
+   its control plane (the UI), and the attestation lines are recorded in the inventory copy.
+4. Run 2: what the API can converge on the newly created users is converged.
+5. Run 3: every tenant that can be reached is compliant, with zero changes and zero writes.
+
+Everything is written under demo-output/ (the inventory copy, each run's log and report).
 """
 
 import argparse
+import datetime
+import json
 import os
+import re
+import shutil
 import subprocess
 import sys
-import tempfile
 
+import requests
 import yaml
 
-from ansible_collections.msp.autotask.plugins.module_utils._client import AutotaskClient, AutotaskError
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+INVENTORY = os.path.join(ROOT, "inventories", "example")
+VAULT_PASSWORD = os.path.join(ROOT, "inventories", "demo-vault-password.txt")
+TECHNICIAN = "Sandbox technician"
 
 
-def start_sandbox(seed):
-    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "sandbox"))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "autotask_sandbox", "--host", "127.0.0.1", "--port", "0", "--seed", seed],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    url = proc.stdout.readline().strip()
-    if not url.startswith("http://"):
-        proc.kill()
-        sys.exit("the sandbox did not start")
-    return proc, url
+class Sandbox:
+    def __init__(self, seed):
+        env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "sandbox"))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "autotask_sandbox", "--host", "127.0.0.1", "--port", "0", "--seed", seed],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self.url = self.proc.stdout.readline().strip()
+        if not self.url.startswith("http://"):
+            self.stop()
+            sys.exit("the sandbox did not start")
+
+    def control(self, method, path, body=None):
+        response = requests.request(method, self.url + "/_sandbox" + path, json=body, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
 
 
-def admin_of(tenant):
-    """The MSP's own API user in the seed: the one on the tenant's internal integration code."""
-    for res in tenant.get("resources") or []:
-        api = res.get("api_user") or {}
-        if api.get("internal"):
-            return res["userName"], api["secret"], tenant["internal_integration_codes"][0]
+def run_playbook(n, out, env):
+    """One onboard.yml run; returns {host: recap counters} and the report document."""
+    report_dir = os.path.join(out, "run%d" % n)
+    cmd = [
+        "ansible-playbook",
+        os.path.join(ROOT, "playbooks", "onboard.yml"),
+        "-i",
+        os.path.join(out, "inventory"),
+        "--vault-password-file",
+        VAULT_PASSWORD,
+        "-e",
+        "msp_autotask_report_dir=%s" % report_dir,
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=out, timeout=900)
+    with open(os.path.join(out, "run%d.log" % n), "w", encoding="utf-8") as handle:
+        handle.write(proc.stdout + proc.stderr)
+    recap = {}
+    for host, counters in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", proc.stdout, re.M):
+        recap[host] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", counters)}
+    path = os.path.join(report_dir, "fleet-report.json")
+    if not os.path.exists(path):
+        sys.exit("run %d wrote no report; see %s" % (n, os.path.join(out, "run%d.log" % n)))
+    with open(path, encoding="utf-8") as handle:
+        return recap, json.load(handle), report_dir
+
+
+def print_run(n, what, recap, report):
+    totals = report["totals"]["by_status"]
+    print("\nRun %d (%s): %s" % (n, what, ", ".join("%d %s" % (v, k) for k, v in totals.items())))
+    for tenant in sorted(report["tenants"], key=lambda t: t["host"]):
+        counters = recap.get(tenant["host"], {})
+        cells = ", ".join(
+            "%s %s" % (e["role"], e["status"] + ("+changed" if e["changed"] else "")) for e in tenant["vendors"]
+        )
+        line = "  %-10s changed=%d failed=%d  %s" % (
+            tenant["host"],
+            counters.get("changed", 0),
+            counters.get("failed", 0),
+            cells,
+        )
+        steps = sum(len(e["manual_steps"]) for e in tenant["vendors"])
+        if steps:
+            line += "  (%d manual steps)" % steps
+        if tenant["failure"]:
+            line += "\n             reason: %s" % tenant["failure"]["msg"][:110]
+        print(line)
+
+
+def find_resource(state, email):
+    for row in state["entities"]["Resources"]:
+        if (row.get("email") or "").lower() == email.lower():
+            return row
     return None
 
 
-def survey(url, tenant, cache):
-    creds = admin_of(tenant)
-    if creds is None:
-        return {"tenant": tenant["name"], "error": "no admin API user in the seed"}
-    client = AutotaskClient(*creds, zone_discovery_url=url + "/atservicesrest", zone_cache_path=cache)
-    try:
-        users = client.query_all(
-            "Resources",
-            [{"op": "eq", "field": "licenseType", "value": 7}],
-            include_fields=["firstName", "lastName", "userName", "isActive"],
-        )
-        links = client.query_all(
-            "ResourceRoles", [{"op": "in", "field": "resourceID", "value": [u["id"] for u in users]}]
-        )
-        access = client.entity_information()
-        usage = client.threshold_information()
-    except AutotaskError as exc:
-        return {"tenant": tenant["name"], "error": str(exc)}
-    return {
-        "tenant": tenant["name"],
-        "ci": client.zone["ci"],
-        "zone": client.zone["zoneName"],
-        "api_users": [
-            "%s %s (%s)" % (u["firstName"], u["lastName"], "active" if u["isActive"] else "inactive") for u in users
-        ],
-        "associations": len(links),
-        "writable_resources": access["Resources"]["userAccessForUpdate"],
-        "requests_this_hour": usage["currentTimeframeRequestCount"],
-        "hourly_limit": usage["externalRequestThreshold"],
-        "api_calls": client.api_calls()["total"],
-    }
+def play_technician(sandbox, report, inventory):
+    """Do each manual step of the report in the sandbox's UI and record the attestations."""
+    today = datetime.date.today().isoformat()
+    done = []
+    for tenant in report["tenants"]:
+        if tenant["failure"] or tenant["tenant_id"] is None:
+            continue
+        tid = tenant["tenant_id"]
+        attestations = {}
+        for entry in tenant["vendors"]:
+            if entry["status"] == "compliant":
+                continue
+            desired = entry["desired"]
+            level, user, boxes = desired["security_level"], desired["user"], desired.get("protected_data") or {}
+            state = sandbox.control("GET", "/tenants/%s" % tid)
+            parts = {row["part"] for row in entry["verification"] if row["status"] not in ("ok", "converged")}
+            if level.get("custom") and "security_level" in parts:
+                rows = level.get("permissions") or []
+                names = {lv["name"].lower() for lv in state["security_levels"]}
+                if level["name"].lower() in names:
+                    body = {"permissions": rows, "active": level.get("active", True), "reset_rows": True}
+                    sandbox.control("PATCH", "/tenants/%s/security-levels/%s" % (tid, level["name"]), body)
+                    done.append("%s: set every row of '%s'" % (tenant["host"], level["name"]))
+                else:
+                    body = {
+                        "name": level["name"],
+                        "copy_from": level.get("copy_from") or "API User (system) (API-only)",
+                        "active": level.get("active", True),
+                        "permissions": rows,
+                        "reset_rows": True,
+                    }
+                    created = sandbox.control("POST", "/tenants/%s/security-levels" % tid, body)
+                    # A copy starts with its source's rows; the technician sets exactly the table.
+                    sandbox.control(
+                        "PATCH",
+                        "/tenants/%s/security-levels/%s" % (tid, created["name"]),
+                        {"permissions": rows, "reset_rows": True},
+                    )
+                    done.append("%s: copied '%s' and set its %d rows" % (tenant["host"], level["name"], len(rows)))
+            resource = find_resource(state, user["email"])
+            ui = {"security_level": level["name"]}
+            vendor = user.get("integration_vendor")
+            if vendor and vendor != "internal":
+                ui["integration_vendor"] = vendor
+            else:
+                ui["internal"] = True
+            if resource is None:
+                body = dict(ui, firstName=user["first_name"], lastName=user["last_name"], email=user["email"])
+                created = sandbox.control("POST", "/tenants/%s/api-users" % tid, body)
+                resource = {"id": created["id"]}
+                done.append("%s: New API User %s (%s)" % (tenant["host"], created["userName"], entry["vendor"]))
+            elif "api_user" in parts:
+                sandbox.control("PATCH", "/tenants/%s/api-users/%s" % (tid, resource["id"]), ui)
+                done.append("%s: set the security level and vendor of %s" % (tenant["host"], user["email"]))
+            if user.get("location"):
+                location = next(loc for loc in state["locations"] if loc["name"] == user["location"])
+                sandbox.control(
+                    "PATCH", "/tenants/%s/entities/Resources/%s" % (tid, resource["id"]), {"locationID": location["id"]}
+                )
+            if boxes:
+                sandbox.control("PUT", "/tenants/%s/protected-data/%s" % (tid, resource["id"]), boxes)
+                done.append("%s: protected data boxes for %s" % (tenant["host"], user["email"]))
+            if entry["attestation"]:
+                parts_done = {
+                    part: {"fingerprint": fp, "by": TECHNICIAN, "at": today}
+                    for part, fp in entry["attestation"]["parts"].items()
+                }
+                attestations.setdefault(entry["attestation"]["var"], {}).update(parts_done)
+        if attestations:
+            path = os.path.join(inventory, "host_vars", tenant["host"], "attestations.yml")
+            existing = {}
+            if os.path.exists(path):
+                with open(path, encoding="utf-8") as handle:
+                    existing = yaml.safe_load(handle) or {}
+            for var, parts_done in attestations.items():
+                existing.setdefault(var, {}).update(parts_done)
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write("---\n# Recorded after the manual steps of run 1.\n")
+                yaml.safe_dump(existing, handle, sort_keys=True, allow_unicode=True)
+            done.append("%s: recorded %s" % (tenant["host"], ", ".join(sorted(attestations))))
+    return done
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", default=os.path.join(ROOT, "sandbox", "seeds", "demo.yml"))
+    parser.add_argument("--out", default=os.path.join(ROOT, "demo-output"))
     args = parser.parse_args()
-    with open(args.seed, encoding="utf-8") as handle:
-        seed = yaml.safe_load(handle)
-    proc, url = start_sandbox(args.seed)
-    print("Autotask sandbox listening on %s (%d tenants)" % (url, len(seed.get("tenants") or [])))
-    failures = 0
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            for tenant in seed.get("tenants") or []:
-                found = survey(url, tenant, os.path.join(tmp, "zones.json"))
-                if "error" in found:
-                    failures += 1
-                    print("\n%s: FAILED %s" % (found["tenant"], found["error"]))
-                    continue
-                print("\n%s (database %s, %s)" % (found["tenant"], found["ci"], found["zone"]))
-                for user in found["api_users"]:
-                    print("  API user: %s" % user)
-                print("  role/queue associations: %d" % found["associations"])
-                print("  admin credential may update Resources: %s" % found["writable_resources"])
-                print(
-                    "  API calls: %d (tenant total this hour: %d of %d)"
-                    % (found["api_calls"], found["requests_this_hour"], found["hourly_limit"])
-                )
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-    print(
-        "\nSandbox stopped. %d tenant(s) surveyed, %d failed." % (len(seed.get("tenants") or []) - failures, failures)
+    out = os.path.abspath(args.out)
+    shutil.rmtree(out, ignore_errors=True)
+    inventory = os.path.join(out, "inventory")
+    shutil.copytree(INVENTORY, inventory)
+
+    sandbox = Sandbox(args.seed)
+    tenants = sandbox.control("GET", "/tenants")["tenants"]
+    print("Autotask sandbox listening on %s (%d tenants)" % (sandbox.url, len(tenants)))
+    env = dict(
+        os.environ,
+        # The modules' own environment fallbacks: discovery at the sandbox, a private zone cache.
+        AUTOTASK_ZONE_DISCOVERY_URL=sandbox.url + "/atservicesrest",
+        AUTOTASK_ZONE_CACHE_PATH=os.path.join(out, "zones.json"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
     )
-    return 1 if failures else 0
+    ok = True
+    try:
+        recap, report, _ = run_playbook(1, out, env)
+        print_run(1, "the fleet as found", recap, report)
+
+        done = play_technician(sandbox, report, inventory)
+        print("\nThe technician works through run 1's checklist in the Autotask UI (%d actions):" % len(done))
+        for line in done:
+            print("  - " + line)
+
+        recap, report, _ = run_playbook(2, out, env)
+        print_run(2, "after the manual steps", recap, report)
+
+        sandbox.control("DELETE", "/requests")
+        recap, report, report_dir = run_playbook(3, out, env)
+        print_run(3, "nothing left to do", recap, report)
+        writes = sum(sandbox.control("GET", "/tenants/%s/requests?writes=1" % t["id"])["count"] for t in tenants)
+        calls = sum(sandbox.control("GET", "/requests")["by_tenant"].values())
+        changed = sum(c.get("changed", 0) for c in recap.values())
+        failed = sorted(h for h, c in recap.items() if c.get("failed"))
+        print(
+            "\nRun 3: changed=%d across %d tenants, %d API writes, %d API requests in all; failed: %s"
+            % (changed, len(recap), writes, calls, ", ".join(failed) or "none")
+        )
+        ok = changed == 0 and writes == 0
+        print("Reports: %s/fleet-report.{json,md,html} (runs 1 and 2 beside it)" % report_dir)
+    finally:
+        sandbox.stop()
+    print("Sandbox stopped.")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -72,8 +72,16 @@ def attestation_state(attestation, current_fingerprint):
 
 
 def attestation_line(var_name, current_fingerprint):
-    """What the operator records in the inventory after doing the manual steps."""
-    return "%s: {fingerprint: '%s', by: '<your name>', at: '<YYYY-MM-DD>'}" % (var_name, current_fingerprint)
+    """What the operator records in the inventory after doing the manual steps.
+
+    A dotted name (``propel_attestations.security_level``, as the vendor roles use) becomes
+    nested YAML, so the line can be pasted as it is.
+    """
+    value = "{fingerprint: '%s', by: '<your name>', at: '<YYYY-MM-DD>'}" % current_fingerprint
+    head, _sep, tail = var_name.partition(".")
+    if tail:
+        return "%s: {%s: %s}" % (head, tail, value)
+    return "%s: %s" % (var_name, value)
 
 
 # -- security-level rows ----------------------------------------------------------------------

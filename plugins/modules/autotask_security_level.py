@@ -239,18 +239,20 @@ def argument_spec():
     return spec
 
 
-def manual_steps(p, rows, verification, over, fingerprint_value, tenant):
+def manual_steps(p, rows, verification, over, fingerprint_value, tenant, exists=False):
     where = " in tenant %s" % tenant if tenant else ""
-    steps = [
-        "%s%s: right-click '%s' > Copy Security Level, and name the copy '%s'%s."
-        % (
+    if exists:
+        # verify_as logged in holding the level, so it exists: edit it rather than copy again.
+        first = "%s%s: open '%s'." % (model.SECURITY_LEVELS_PATH, where, p["name"])
+    else:
+        first = "%s%s: right-click '%s' > Copy Security Level, and name the copy '%s'%s." % (
             model.SECURITY_LEVELS_PATH,
             where,
             cat.level_name(p["copy_from"]),
             p["name"],
             "" if p["active"] else " (leave it inactive)",
-        ),
-    ]
+        )
+    steps = [first]
     if p["active"]:
         steps.append("On its General tab, make sure the level is Active.")
     by_property = {row["property"]: row for row in verification}
@@ -323,7 +325,8 @@ def main():
     if void:
         attestation = "void"
 
-    steps = manual_steps(p, rows, verification, over, fingerprint_value, am.tenant)
+    exists = probe_row is not None and probe_row["status"] == "ok"
+    steps = manual_steps(p, rows, verification, over, fingerprint_value, am.tenant, exists=exists)
     before = {"name": p["name"], "permissions": {r["property"]: r["observed"] for r in verification}}
     after = {"name": p["name"], "permissions": {r["property"]: r["expected"] for r in verification}}
     am.finish(

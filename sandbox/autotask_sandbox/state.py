@@ -315,7 +315,7 @@ class Tenant:
 
     def level(self, name):
         key = str(name).strip().lower()
-        key = catalog.SYSTEM_LEVEL_ALIASES.get(key, key)
+        key = catalog.SYSTEM_LEVEL_ALIASES.get(key, key).lower()
         return self.security_levels.get(key)
 
     def create_security_level(self, spec):

@@ -56,6 +56,23 @@ def test_system_levels_cannot_be_edited(admin):
     assert r.status_code == 400
 
 
+def test_the_system_level_answers_to_the_name_vendor_guides_use(admin):
+    # Vendor documents say "API User (system)"; the UI names it "API User (system) (API-only)".
+    r = admin.control(
+        "POST",
+        "/tenants/%d/api-users" % T1,
+        {
+            "firstName": "SolarWinds",
+            "lastName": "API",
+            "email": "sw@t1.example",
+            "security_level": "api user (system)",
+            "internal": True,
+        },
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["security_level"] == "API User (system) (API-only)"
+
+
 def test_control_plane_is_not_under_the_rest_prefix(server):
     r = requests.get(server.url + "/webservices14/ATServicesRest/V1.0/_sandbox/health", timeout=5)
     assert r.status_code != 200

@@ -116,9 +116,16 @@ def test_every_vendor_role_reports_a_fresh_tenant_without_writing(tenant):
         "Mindmatrix",
     ]
     assert all(o["compliant"] is False and o["changed"] is False for o in outcomes)
-    propel = "\n".join(outcomes[0]["manual_steps"])
+    propel = "\n".join(step for part in outcomes[0]["parts"].values() for step in part["manual_steps"])
     assert "Copy Security Level" in propel and "New API User" in propel and "'Propel Your MSP'" in propel
-    assert "Protected Data Permission" in "\n".join(outcomes[2]["manual_steps"])
+    # The attestation lines name the variable the role reads, so they can be pasted as they are.
+    assert "propel_attestations: {security_level: {fingerprint: 'sha256:" in propel
+    assert "propel_attestations: {api_user: {fingerprint: 'sha256:" in propel
+    assert "Protected Data Permission" in "\n".join(outcomes[2]["parts"]["protected_data"]["manual_steps"])
+    # Only the parts that ran are recorded, without the modules' echoed arguments.
+    assert sorted(outcomes[1]["parts"]) == ["api_user"]
+    assert all("invocation" not in part for o in outcomes for part in o["parts"].values())
+    assert outcomes[0]["desired"]["security_level"]["name"] == "API User (Propel Your MSP)"
     assert tenant.control("GET", "/tenants/%d/requests?writes=1" % TENANT)["count"] == 0
     assert ADMIN["secret"] not in proc.stdout
 

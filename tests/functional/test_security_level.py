@@ -102,6 +102,8 @@ def test_probe_verifies_rows_and_flags_the_missing_one(tenant):
     assert "Tickets create: No" in tickets["observed"]
     assert by["permission: ADMIN > Feature Access > Resources/Users (HR)"]["status"] == "ok"
     assert r["over_granted"] == []
+    # The probe logged in holding the level, so the steps edit it instead of copying it again.
+    assert r["manual_steps"][0].endswith("open '%s'." % LEVEL) and "Copy" not in r["manual_steps"][0]
     # One zone lookup (this test disables the zone cache) and one global entityInformation.
     assert r["api_calls"]["by_kind"] == {"GET zone": 1, "GET entityInformation": 1}
     assert writes(tenant) == 0

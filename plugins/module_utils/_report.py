@@ -1,0 +1,456 @@
+# Copyright (c) msp.autotask contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Private to the msp.autotask collection.
+
+"""The fleet report: pure functions from per-tenant role outcomes to JSON, Markdown and HTML.
+
+The input is what the vendor_api_user role records per tenant (``msp_autotask_results``) plus
+the failure the fleet playbook caught, if any. Nothing here reads or writes files.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+SCHEMA = "msp.autotask/fleet-report"
+SCHEMA_VERSION = 1
+
+# Worst first: a tenant's or a vendor's status is the worst of its parts.
+STATUSES = ("failed", "drift", "manual", "compliant")
+STATUS_LABELS = {
+    "failed": "failed",
+    "drift": "drift",
+    "manual": "needs manual steps",
+    "compliant": "compliant",
+}
+PARTS = ("security_level", "api_user", "protected_data")
+# Row statuses that meet the desired state (for the alignment score).
+SATISFIED = ("ok", "converged", "attested", "excepted")
+
+
+class ReportError(ValueError):
+    """Input the report cannot be built from."""
+
+
+def worst(statuses):
+    statuses = list(statuses)
+    for status in STATUSES:
+        if status in statuses:
+            return status
+    return "compliant"
+
+
+def _rows(part):
+    rows = part.get("verification") or []
+    if not isinstance(rows, list):
+        raise ReportError("verification must be a list")
+    return [r for r in rows if isinstance(r, dict)]
+
+
+def vendor_status(outcome):
+    """'drift' when something observed contradicts the desired state, else 'manual' or 'compliant'."""
+    parts = [p for p in (outcome.get("parts") or {}).values() if isinstance(p, dict)]
+    drift = any(r.get("status") == "drift" for p in parts for r in _rows(p)) or any(
+        p.get("over_granted") or p.get("attestation") == "void" for p in parts
+    )
+    if drift:
+        return "drift"
+    if all(p.get("compliant", False) for p in parts):
+        return "compliant"
+    return "manual"
+
+
+def _attestation_block(outcome):
+    """The inventory lines an operator pastes after the manual steps: {var, parts, yaml}."""
+    var = outcome.get("attestation_var")
+    wanted = {}
+    for name in PARTS:
+        part = (outcome.get("parts") or {}).get(name)
+        if not isinstance(part, dict) or not part.get("fingerprint") or part.get("compliant"):
+            continue
+        if part.get("attestation") == "valid":
+            continue
+        if any(r.get("status") in ("unverifiable", "missing") for r in _rows(part)):
+            wanted[name] = part["fingerprint"]
+    if not wanted or not var:
+        return None
+    lines = ["%s:" % var]
+    lines += [
+        "  %s: {fingerprint: '%s', by: '<your name>', at: '<YYYY-MM-DD>'}" % (name, fp) for name, fp in wanted.items()
+    ]
+    return {"var": var, "parts": wanted, "yaml": "\n".join(lines)}
+
+
+def _exceptions(outcome):
+    out = []
+    for name, part in sorted((outcome.get("parts") or {}).items()):
+        for row in _rows(part):
+            if row.get("exception"):
+                out.append(dict(row["exception"], property=row.get("property"), part=name, expired=False))
+            elif row.get("note", "").startswith("exception expired"):
+                out.append({"property": row.get("property"), "part": name, "expired": True, "note": row.get("note")})
+    return out
+
+
+def _vendor_entry(outcome):
+    if not isinstance(outcome, dict) or not outcome.get("vendor"):
+        raise ReportError("each result needs a vendor")
+    parts = {k: v for k, v in (outcome.get("parts") or {}).items() if isinstance(v, dict)}
+    status = vendor_status(outcome)
+    rows = [dict(r, part=name) for name, part in parts.items() for r in _rows(part)]
+    summary = {}
+    for row in rows:
+        summary[row.get("status")] = summary.get(row.get("status"), 0) + 1
+    steps = [s for name in PARTS for s in (parts.get(name) or {}).get("manual_steps") or []]
+    return {
+        "vendor": outcome["vendor"],
+        "role": outcome.get("role") or outcome["vendor"],
+        "status": status,
+        "changed": bool(outcome.get("changed")),
+        "manual_steps": steps if status != "compliant" else [],
+        "attestation": _attestation_block(outcome) if status != "compliant" else None,
+        "drift": [r for r in rows if r.get("status") == "drift"],
+        "unknown": [r for r in rows if r.get("status") == "unknown"],
+        "over_granted": [o for p in parts.values() for o in p.get("over_granted") or []],
+        "exceptions": _exceptions(outcome),
+        "summary": summary,
+        "rows": len(rows),
+        "rows_satisfied": sum(1 for r in rows if r.get("status") in SATISFIED),
+        "writes": sum(len(p.get("writes") or []) for p in parts.values()),
+        "api_calls": sum(((p.get("api_calls") or {}).get("total") or 0) for p in parts.values()),
+        "desired": outcome.get("desired") or {},
+        "verification": rows,
+    }
+
+
+def build(tenants, title="Autotask fleet report", mode="onboard", generated_at=None):
+    """The report document (schema msp.autotask/fleet-report, version 1)."""
+    if not isinstance(tenants, list):
+        raise ReportError("tenants must be a list")
+    out_tenants = []
+    for tenant in tenants:
+        if not isinstance(tenant, dict) or not tenant.get("host"):
+            raise ReportError("each tenant needs a host")
+        failure = tenant.get("failure") or None
+        entries = sorted((_vendor_entry(o) for o in tenant.get("results") or []), key=lambda e: e["role"])
+        seen = {e["role"] for e in entries} | {e["vendor"] for e in entries}
+        listed = tenant.get("vendors")
+        for role in listed if isinstance(listed, list) else []:
+            if role not in seen and failure:
+                # The tenant stopped before this vendor ran.
+                entries.append(_failed_entry(role, failure))
+        if failure and not entries:
+            entries.append(_failed_entry("(tenant)", failure))
+        tenant_id = tenant.get("tenant_id")
+        if tenant_id is None:
+            tenant_id = next((o.get("tenant_id") for o in tenant.get("results") or [] if o.get("tenant_id")), None)
+        out_tenants.append(
+            {
+                "host": tenant["host"],
+                "name": tenant.get("name") or tenant["host"],
+                "tenant_id": tenant_id,
+                "status": "failed" if failure else worst(e["status"] for e in entries),
+                "failure": failure,
+                "vendors": entries,
+            }
+        )
+    names = {e["role"]: e["vendor"] for t in out_tenants for e in t["vendors"] if not e.get("error")}
+    for t in out_tenants:
+        for e in t["vendors"]:
+            e["vendor"] = names.get(e["role"], e["vendor"])
+    out_tenants.sort(key=lambda t: (STATUSES.index(t["status"]), t["host"]))
+    return {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "title": title,
+        "mode": mode,
+        "generated_at": generated_at,
+        "totals": _totals(out_tenants),
+        "vendors": _vendor_scores(out_tenants),
+        "tenants": out_tenants,
+    }
+
+
+def _failed_entry(role, failure):
+    return {
+        "vendor": role,
+        "role": role,
+        "status": "failed",
+        "changed": False,
+        "manual_steps": [],
+        "attestation": None,
+        "drift": [],
+        "unknown": [],
+        "over_granted": [],
+        "exceptions": [],
+        "summary": {},
+        "rows": 0,
+        "rows_satisfied": 0,
+        "writes": 0,
+        "api_calls": 0,
+        "desired": {},
+        "verification": [],
+        "error": failure.get("msg"),
+    }
+
+
+def _totals(tenants):
+    by_status = dict.fromkeys(STATUSES, 0)
+    for tenant in tenants:
+        by_status[tenant["status"]] += 1
+    cells = [v for t in tenants for v in t["vendors"]]
+    return {
+        "tenants": len(tenants),
+        "by_status": by_status,
+        "manual_steps": sum(len(v["manual_steps"]) for v in cells),
+        "writes": sum(v["writes"] for v in cells),
+        "api_calls": sum(v["api_calls"] for v in cells),
+        "over_granted": sum(len(v["over_granted"]) for v in cells),
+        "exceptions": sum(len(v["exceptions"]) for v in cells),
+    }
+
+
+def _vendor_scores(tenants):
+    scores = {}
+    for tenant in tenants:
+        for entry in tenant["vendors"]:
+            if entry["role"] == "(tenant)":
+                continue
+            s = scores.setdefault(
+                entry["role"],
+                {
+                    "vendor": entry["vendor"],
+                    "role": entry["role"],
+                    "tenants": 0,
+                    "by_status": dict.fromkeys(STATUSES, 0),
+                    "rows": 0,
+                    "ok": 0,
+                },
+            )
+            s["tenants"] += 1
+            s["by_status"][entry["status"]] += 1
+            s["rows"] += entry["rows"]
+            s["ok"] += entry["rows_satisfied"]
+    out = []
+    for s in sorted(scores.values(), key=lambda s: s["vendor"].lower()):
+        # Alignment: the share of desired properties met across the fleet (failed tenants count as unmet).
+        failed = s["by_status"]["failed"]
+        denominator = s["rows"] + failed
+        out.append(
+            {
+                "vendor": s["vendor"],
+                "role": s["role"],
+                "tenants": s["tenants"],
+                "compliant": s["by_status"]["compliant"],
+                "by_status": s["by_status"],
+                "alignment": round(s["ok"] / denominator, 4) if denominator else 0.0,
+            }
+        )
+    return out
+
+
+# -- renderers ----------------------------------------------------------------------------------
+
+
+def to_json(report):
+    return json.dumps(report, indent=2, sort_keys=False, ensure_ascii=False, default=str) + "\n"
+
+
+def _pct(value):
+    return "%d%%" % round(value * 100)
+
+
+def _cell(entry):
+    return STATUS_LABELS[entry["status"]] + (" (changed)" if entry["changed"] else "")
+
+
+def to_markdown(report):
+    t = report["totals"]
+    lines = [
+        "# %s" % report["title"],
+        "",
+        "Run: %s, %s. Tenants: %d — %s."
+        % (
+            report["mode"],
+            report.get("generated_at") or "",
+            t["tenants"],
+            ", ".join("%d %s" % (t["by_status"][s], STATUS_LABELS[s]) for s in STATUSES),
+        ),
+        "",
+        "| vendor | tenants | compliant | alignment |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    lines += [
+        "| %s | %d | %d | %s |" % (v["vendor"], v["tenants"], v["compliant"], _pct(v["alignment"]))
+        for v in report["vendors"]
+    ]
+    for tenant in report["tenants"]:
+        lines += ["", "## %s (%s): %s" % (tenant["name"], tenant["tenant_id"] or "?", STATUS_LABELS[tenant["status"]])]
+        if tenant["failure"]:
+            lines += ["", "**Failed** at `%s`: %s" % (tenant["failure"].get("task") or "?", tenant["failure"]["msg"])]
+        for entry in tenant["vendors"]:
+            if entry["role"] == "(tenant)":
+                continue
+            lines += ["", "### %s: %s" % (entry["vendor"], _cell(entry))]
+            if entry.get("error"):
+                lines.append("- not run: the tenant failed first")
+            for row in entry["drift"]:
+                lines.append(
+                    "- drift: %s — expected %s, observed %s%s"
+                    % (
+                        row["property"],
+                        row["expected"],
+                        row["observed"],
+                        " (%s)" % row["note"] if row.get("note") else "",
+                    )
+                )
+            for row in entry["unknown"]:
+                lines.append("- not verified (a read failed): %s" % row["property"])
+            for item in entry["over_granted"]:
+                lines.append(
+                    "- over-granted: %s %s is %s, the table allows %s"
+                    % (item["entity"], item["operation"], item["observed"], item["allowed"])
+                )
+            for exc in entry["exceptions"]:
+                if exc["expired"]:
+                    lines.append("- exception expired: %s (%s)" % (exc["property"], exc.get("note")))
+                else:
+                    lines.append(
+                        "- exception until %s: %s — %s (owner %s)"
+                        % (exc["expires"], exc["property"], exc["reason"], exc["owner"])
+                    )
+            lines += ["- [ ] %s" % step for step in entry["manual_steps"]]
+            if entry["attestation"]:
+                lines += [
+                    "",
+                    "Record in the tenant's host vars once done:",
+                    "",
+                    "```yaml",
+                    entry["attestation"]["yaml"],
+                    "```",
+                ]
+    return "\n".join(lines) + "\n"
+
+
+_CSS = """
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#1d2733;background:#fff}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}h3{font-size:15px;margin:16px 0 6px}
+.meta{color:#556;margin-bottom:16px}
+.cards{display:flex;gap:12px;flex-wrap:wrap;margin:12px 0 20px}
+.card{border-radius:6px;padding:10px 14px;min-width:120px}
+.card b{display:block;font-size:22px}
+table{border-collapse:collapse;margin:8px 0 16px}
+th,td{border:1px solid #cfd6de;padding:6px 10px;text-align:left;vertical-align:top}
+th{background:#f1f4f7}
+td.s{font-weight:600;white-space:nowrap}
+.compliant{background:#dff3e4;color:#14532d}.manual{background:#fff4cc;color:#6b4e00}
+.drift{background:#ffe1c7;color:#7a2e00}.failed{background:#fbd5d5;color:#7f1d1d}.none{color:#99a}
+ul.steps{list-style:none;padding-left:0}ul.steps li:before{content:"\\2610  "}
+pre{background:#f6f8fa;padding:8px;overflow-x:auto;white-space:pre-wrap}
+.tenant{border-top:1px solid #dde3e9;padding-top:4px}
+"""
+
+
+def _e(value):
+    return html.escape("" if value is None else str(value))
+
+
+def to_html(report):
+    t = report["totals"]
+    vendors = [(v["role"], v["vendor"]) for v in report["vendors"]]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>%s</title><style>%s</style></head><body>" % (_e(report["title"]), _CSS),
+        "<h1>%s</h1>" % _e(report["title"]),
+        '<div class="meta">Run: %s, %s &middot; %d tenants &middot; %d manual steps &middot; %d API writes</div>'
+        % (_e(report["mode"]), _e(report.get("generated_at")), t["tenants"], t["manual_steps"], t["writes"]),
+        '<div class="cards">',
+    ]
+    out += [
+        '<div class="card %s" id="count-%s"><b>%d</b>%s</div>' % (s, s, t["by_status"][s], _e(STATUS_LABELS[s]))
+        for s in STATUSES
+    ]
+    out += ["</div>", "<h2>Tenants &times; vendors</h2>", '<table id="matrix"><thead><tr><th>tenant</th>']
+    out += ["<th>%s</th>" % _e(name) for _role, name in vendors] + ["</tr></thead><tbody>"]
+    for tenant in report["tenants"]:
+        by_role = {e["role"]: e for e in tenant["vendors"]}
+        out.append(
+            '<tr data-tenant="%s"><th><a href="#t-%s">%s</a></th>'
+            % (_e(tenant["host"]), _e(tenant["host"]), _e(tenant["name"]))
+        )
+        for role, _name in vendors:
+            entry = by_role.get(role)
+            if entry is None and tenant["failure"] and "(tenant)" in by_role:
+                entry = by_role["(tenant)"]
+            if entry is None:
+                out.append('<td class="none" data-vendor="%s">&ndash;</td>' % _e(role))
+            else:
+                out.append('<td class="s %s" data-vendor="%s">%s</td>' % (entry["status"], _e(role), _e(_cell(entry))))
+        out.append("</tr>")
+    out += ["</tbody></table>", "<h2>Alignment by vendor</h2>", '<table id="vendors"><thead><tr>']
+    out += ["<th>vendor</th><th>tenants</th><th>compliant</th><th>alignment</th></tr></thead><tbody>"]
+    out += [
+        "<tr><td>%s</td><td>%d</td><td>%d</td><td>%s</td></tr>"
+        % (_e(v["vendor"]), v["tenants"], v["compliant"], _pct(v["alignment"]))
+        for v in report["vendors"]
+    ]
+    out.append("</tbody></table><h2>Per tenant</h2>")
+    for tenant in report["tenants"]:
+        out.append(
+            '<section class="tenant" id="t-%s"><h2>%s <small>(database %s)</small> &mdash; '
+            '<span class="%s">%s</span></h2>'
+            % (
+                _e(tenant["host"]),
+                _e(tenant["name"]),
+                _e(tenant["tenant_id"] or "?"),
+                tenant["status"],
+                _e(STATUS_LABELS[tenant["status"]]),
+            )
+        )
+        if tenant["failure"]:
+            out.append(
+                '<p class="failed error">Failed at <code>%s</code>: %s</p>'
+                % (_e(tenant["failure"].get("task") or "?"), _e(tenant["failure"]["msg"]))
+            )
+        for entry in tenant["vendors"]:
+            if entry["role"] == "(tenant)" or entry.get("error"):
+                continue
+            out.append(
+                '<h3>%s: <span class="%s">%s</span></h3>' % (_e(entry["vendor"]), entry["status"], _e(_cell(entry)))
+            )
+            findings = [
+                "drift: %s &mdash; expected %s, observed %s" % (_e(r["property"]), _e(r["expected"]), _e(r["observed"]))
+                for r in entry["drift"]
+            ]
+            findings += ["not verified (a read failed): %s" % _e(r["property"]) for r in entry["unknown"]]
+            findings += [
+                "over-granted: %s %s is %s, the table allows %s"
+                % (_e(o["entity"]), _e(o["operation"]), _e(o["observed"]), _e(o["allowed"]))
+                for o in entry["over_granted"]
+            ]
+            findings += [
+                "exception expired: %s" % _e(x["property"])
+                if x["expired"]
+                else "exception until %s: %s &mdash; %s (owner %s)"
+                % (_e(x["expires"]), _e(x["property"]), _e(x["reason"]), _e(x["owner"]))
+                for x in entry["exceptions"]
+            ]
+            if findings:
+                out.append("<ul>%s</ul>" % "".join("<li>%s</li>" % f for f in findings))
+            if entry["manual_steps"]:
+                out.append('<ul class="steps">%s</ul>' % "".join("<li>%s</li>" % _e(s) for s in entry["manual_steps"]))
+            if entry["attestation"]:
+                out.append(
+                    "<p>Record in the tenant's host vars once done:</p><pre>%s</pre>" % _e(entry["attestation"]["yaml"])
+                )
+        out.append("</section>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+RENDERERS = {"json": (to_json, "json"), "markdown": (to_markdown, "md"), "html": (to_html, "html")}

@@ -1,0 +1,193 @@
+#!/usr/bin/python
+# Copyright (c) msp.autotask contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: autotask_fleet_report
+short_description: Write the fleet report of a vendor API user run as JSON, Markdown and HTML
+version_added: 0.1.0
+description:
+  - Turns the per-tenant outcomes the vendor roles record (C(msp_autotask_results)) into one report
+    for the whole fleet, with each tenant and vendor C(compliant), C(needs manual steps), C(drift)
+    or C(failed).
+  - The report lists the manual steps as a checklist per tenant, the attestation lines to paste
+    into the inventory, drift, over-granted rights, exceptions with their expiry, and an alignment
+    score per vendor.
+  - "Formats: JSON with a versioned schema (C(msp.autotask/fleet-report), version 1; see
+    C(docs/fleet-report.md) and C(docs/fleet-report.schema.json)) for tooling, Markdown to paste into a
+    ticket, and a single-file HTML page with a tenants by vendors matrix."
+  - It talks to no Autotask API, so it is not in the C(msp.autotask.autotask) action group.
+    C(playbooks/onboard.yml) runs it once per run on the controller.
+author:
+  - msp.autotask maintainers (@msp-autotask)
+attributes:
+  check_mode:
+    support: full
+    description: In check mode nothing is written; C(changed) tells whether a file would change.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+options:
+  tenants:
+    description:
+      - One entry per tenant, as C(playbooks/onboard.yml) builds it from each host's
+        C(msp_autotask_tenant_report) fact.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      host:
+        description: The inventory host name of the tenant.
+        type: str
+        required: true
+      name:
+        description: A display name; defaults to O(tenants[].host).
+        type: str
+      tenant_id:
+        description: The Autotask database id, when known.
+        type: int
+      vendors:
+        description: The vendor roles the tenant lists (C(msp_autotask_vendors)).
+        type: list
+        elements: str
+        default: []
+      results:
+        description: The outcomes the vendor roles recorded (C(msp_autotask_results)).
+        type: list
+        elements: dict
+        default: []
+      failure:
+        description: The task and message that stopped the tenant, if it failed.
+        type: dict
+  dest:
+    description: The directory the report files go to; created when missing.
+    type: path
+    required: true
+  basename:
+    description: File name without extension.
+    type: str
+    default: fleet-report
+  formats:
+    description: Which files to write.
+    type: list
+    elements: str
+    choices: [json, markdown, html]
+    default: [json, markdown, html]
+  title:
+    description: The report's title.
+    type: str
+    default: Autotask fleet report
+  mode:
+    description: What the run was, as the report shows it (for example V(onboard) or V(audit)).
+    type: str
+    default: onboard
+  generated_at:
+    description: The run's time stamp as the report shows it (ISO 8601).
+    type: str
+"""
+
+EXAMPLES = r"""
+- name: Write the fleet report once, on the controller
+  msp.autotask.autotask_fleet_report:
+    tenants: "{{ ansible_play_hosts_all | map('extract', hostvars, 'msp_autotask_tenant_report') | list }}"
+    dest: "{{ playbook_dir }}/reports"
+    mode: audit
+    generated_at: "{{ now(utc=true).isoformat() }}"
+  run_once: true
+  delegate_to: localhost
+  check_mode: false
+  changed_when: false
+"""
+
+RETURN = r"""
+paths:
+  description: The files written (or, in check mode, that would be), by format.
+  returned: always
+  type: dict
+  sample: {json: /srv/reports/fleet-report.json, markdown: /srv/reports/fleet-report.md}
+totals:
+  description: Tenants by status (C(failed), C(drift), C(manual), C(compliant)) and fleet-wide counts.
+  returned: always
+  type: dict
+vendors:
+  description: Per vendor, tenants by status and the alignment score (share of desired properties met).
+  returned: always
+  type: list
+  elements: dict
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.msp.autotask.plugins.module_utils import _report as report
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            tenants=dict(
+                type="list",
+                elements="dict",
+                required=True,
+                options=dict(
+                    host=dict(type="str", required=True),
+                    name=dict(type="str"),
+                    tenant_id=dict(type="int"),
+                    vendors=dict(type="list", elements="str", default=[]),
+                    results=dict(type="list", elements="dict", default=[]),
+                    failure=dict(type="dict"),
+                ),
+            ),
+            dest=dict(type="path", required=True),
+            basename=dict(type="str", default="fleet-report"),
+            formats=dict(type="list", elements="str", choices=list(report.RENDERERS), default=list(report.RENDERERS)),
+            title=dict(type="str", default="Autotask fleet report"),
+            mode=dict(type="str", default="onboard"),
+            generated_at=dict(type="str"),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    try:
+        doc = report.build(p["tenants"], title=p["title"], mode=p["mode"], generated_at=p["generated_at"])
+    except report.ReportError as exc:
+        module.fail_json(msg="cannot build the report: %s" % exc)
+    paths, changed = {}, False
+    if not module.check_mode:
+        try:
+            os.makedirs(p["dest"], exist_ok=True)
+        except OSError as exc:
+            module.fail_json(msg="cannot create %s: %s" % (p["dest"], exc))
+    for fmt in p["formats"]:
+        render, ext = report.RENDERERS[fmt]
+        text = render(doc)
+        path = os.path.join(p["dest"], "%s.%s" % (p["basename"], ext))
+        paths[fmt] = path
+        try:
+            with open(path, encoding="utf-8") as handle:
+                same = handle.read() == text
+        except OSError:
+            same = False
+        if same:
+            continue
+        changed = True
+        if module.check_mode:
+            continue
+        tmp = path + ".tmp"
+        try:
+            with open(tmp, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.chmod(tmp, 0o640)  # reports name tenants and their gaps: not for everyone
+            module.atomic_move(tmp, path)
+        except OSError as exc:
+            module.fail_json(msg="cannot write %s: %s" % (path, exc))
+    module.exit_json(changed=changed, paths=paths, totals=doc["totals"], vendors=doc["vendors"])
+
+
+if __name__ == "__main__":
+    main()
