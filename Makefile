@@ -11,11 +11,11 @@ export AUTOTASK_SHARED_DIR := $(SHARED)
 export PYTHONPATH := $(abspath sandbox):$(COLLECTIONS)
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help venv link tree chromium compat ansible-test-ready lint sanity units sandbox-tests functional changelog-lint test demo clean
+.PHONY: help venv link tree chromium molecule compat ansible-test-ready lint sanity units sandbox-tests functional changelog-lint test demo clean
 
 help:
 	@echo "make demo   - run the demo against the Autotask sandbox"
-	@echo "make test   - lint, ansible-test sanity and units, sandbox and functional tests"
+	@echo "make test   - lint, ansible-test sanity and units, sandbox, functional and molecule tests"
 
 $(BIN)/.stamp: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,11 @@ link: venv
 tree: link
 	@$(BIN)/python scripts/test_tree.py $(TREE) --shared $(SHARED) >/dev/null
 
-lint: venv
+lint: link
 	$(BIN)/ruff check plugins sandbox tests scripts
 	$(BIN)/ruff format --check plugins sandbox tests scripts
+	ANSIBLE_VAULT_PASSWORD_FILE=$(abspath inventories/demo-vault-password.txt) \
+		$(BIN)/ansible-lint --profile production roles playbooks extensions inventories
 
 # ansible-test --venv fetches get-pip.py from its own host; provide the PyPI-only equivalent.
 ansible-test-ready: venv
@@ -59,6 +61,10 @@ chromium:
 functional: link chromium
 	$(BIN)/pytest -q tests/functional
 
+# One scenario per vendor role (extensions/molecule/): sandbox up, converge, idempotence, verify, sandbox down.
+molecule: link
+	cd extensions && $(BIN)/molecule --base-config molecule/config.yml test --all
+
 # requires_ansible says >=2.16: run the unit and playbook tests on the oldest ansible-core too.
 COMPAT := $(abspath .venv-compat)
 $(COMPAT)/bin/.stamp: requirements-dev.txt
@@ -73,7 +79,7 @@ compat: link chromium $(COMPAT)/bin/.stamp
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
 
-test: lint changelog-lint sandbox-tests functional units sanity compat
+test: lint changelog-lint sandbox-tests functional molecule units sanity compat
 
 demo: link
 	$(BIN)/python scripts/demo.py --seed sandbox/seeds/demo.yml

@@ -6,7 +6,7 @@
 
 """The fleet report: pure functions from per-tenant role outcomes to JSON, Markdown and HTML.
 
-The input is what the vendor_api_user role records per tenant (``msp_autotask_results``) plus
+The input is what the vendor_api_user role records per tenant (``vendor_api_user_results``) plus
 the failure the fleet playbook caught, if any. Nothing here reads or writes files.
 """
 
@@ -144,9 +144,16 @@ def build(tenants, title="Autotask fleet report", mode="onboard", generated_at=N
                 entries.append(_failed_entry(role, failure))
         if failure and not entries:
             entries.append(_failed_entry("(tenant)", failure))
-        tenant_id = tenant.get("tenant_id")
+        tenant_id = _database_id(tenant.get("tenant_id"))
         if tenant_id is None:
-            tenant_id = next((o.get("tenant_id") for o in tenant.get("results") or [] if o.get("tenant_id")), None)
+            tenant_id = next(
+                (
+                    _database_id(o.get("tenant_id"))
+                    for o in tenant.get("results") or []
+                    if _database_id(o.get("tenant_id"))
+                ),
+                None,
+            )
         out_tenants.append(
             {
                 "host": tenant["host"],
@@ -172,6 +179,16 @@ def build(tenants, title="Autotask fleet report", mode="onboard", generated_at=N
         "vendors": _vendor_scores(out_tenants),
         "tenants": out_tenants,
     }
+
+
+def _database_id(value):
+    """An Autotask database id, or None (older cores render an unset id as '' or 'None')."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else None
 
 
 def _failed_entry(role, failure):

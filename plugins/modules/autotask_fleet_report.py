@@ -10,7 +10,7 @@ module: autotask_fleet_report
 short_description: Write the fleet report of a vendor API user run as JSON, Markdown and HTML
 version_added: 0.1.0
 description:
-  - Turns the per-tenant outcomes the vendor roles record (C(msp_autotask_results)) into one report
+  - Turns the per-tenant outcomes the vendor roles record (C(vendor_api_user_results)) into one report
     for the whole fleet, with each tenant and vendor C(compliant), C(needs manual steps), C(drift)
     or C(failed).
   - The report lists the manual steps as a checklist per tenant, the attestation lines to paste
@@ -29,8 +29,11 @@ attributes:
     description: In check mode nothing is written; C(changed) tells whether a file would change.
   diff_mode:
     support: none
+    description: The report files are the output; there is no before and after to show.
   platform:
+    support: full
     platforms: posix
+    description: Runs on the controller, where the report is written.
 options:
   tenants:
     description:
@@ -48,15 +51,15 @@ options:
         description: A display name; defaults to O(tenants[].host).
         type: str
       tenant_id:
-        description: The Autotask database id, when known.
-        type: int
+        description: The Autotask database id, when known (empty otherwise).
+        type: raw
       vendors:
         description: The vendor roles the tenant lists (C(msp_autotask_vendors)).
         type: list
         elements: str
         default: []
       results:
-        description: The outcomes the vendor roles recorded (C(msp_autotask_results)).
+        description: The outcomes the vendor roles recorded (C(vendor_api_user_results)).
         type: list
         elements: dict
         default: []
@@ -137,7 +140,7 @@ def main():
                 options=dict(
                     host=dict(type="str", required=True),
                     name=dict(type="str"),
-                    tenant_id=dict(type="int"),
+                    tenant_id=dict(type="raw"),
                     vendors=dict(type="list", elements="str", default=[]),
                     results=dict(type="list", elements="dict", default=[]),
                     failure=dict(type="dict"),

@@ -101,13 +101,13 @@ def role(name, **variables):
     }
 
 
-RESULTS = {"ansible.builtin.debug": {"var": "msp_autotask_results"}}
+RESULTS = {"ansible.builtin.debug": {"var": "vendor_api_user_results"}}
 
 
 def test_every_vendor_role_reports_a_fresh_tenant_without_writing(tenant):
     tasks = [role(r) for r in ("propel", "email2at", "solarwinds_rmm", "autoelevate", "mindmatrix")] + [RESULTS]
     results, proc = run_tasks(tasks, auth_defaults(tenant, ADMIN, TENANT))
-    outcomes = results[-1]["msp_autotask_results"]
+    outcomes = results[-1]["vendor_api_user_results"]
     assert [o["vendor"] for o in outcomes] == [
         "Propel Your MSP",
         "MSPintegrations Email2AT",
@@ -142,7 +142,7 @@ def test_email2at_converges_its_associations_once_the_user_exists(tenant):
     }
     first, second = run_tasks(
         [role("email2at", **links), role("email2at", **links), RESULTS], auth_defaults(tenant, ADMIN, TENANT)
-    )[0][2]["msp_autotask_results"]
+    )[0][2]["vendor_api_user_results"]
     assert first["changed"] is True and second["changed"] is False
 
 

@@ -131,3 +131,13 @@ def test_compliant_vendors_carry_no_checklist():
 def test_malformed_input_is_a_report_error(bad):
     with pytest.raises(r.ReportError):
         r.build(bad)
+
+
+@pytest.mark.parametrize(
+    "given, expected", [(42, 42), ("42", 42), ("", None), ("None", None), (None, None), (True, None)]
+)
+def test_database_ids_as_older_cores_render_them(given, expected):
+    doc = r.build(
+        [{"host": "t", "tenant_id": given, "results": [dict(outcome(api_user=part("ok")), tenant_id="None")]}]
+    )
+    assert doc["tenants"][0]["tenant_id"] == expected
