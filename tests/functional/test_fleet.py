@@ -1,5 +1,6 @@
 """playbooks/onboard.yml and audit.yml over a small fleet: one bad tenant never stops the others."""
 
+import json
 import os
 import re
 import subprocess
@@ -9,7 +10,11 @@ import yaml
 
 from playbook import COLLECTIONS, ROOT
 
-CODES = {1: "INTERNAL-ONE", 2: "INTERNAL-TWO", 3: "INTERNAL-THREE"}
+CODES = {1: "INTERNAL-ONE", 2: "INTERNAL-TWO", 3: "INTERNAL-THREE", 4: "INTERNAL-FOUR", 5: "INTERNAL-FIVE"}
+# Tenants 2 to 5 are each wrong in one way; tenant 1 must finish regardless.
+MISSPELT = [
+    {"section": "SERVICE DESK", "subsection": "Object Permissions", "name": "Tickets", "permission": "View: Al"}
+]
 
 
 def tenant(n):
@@ -46,11 +51,11 @@ def fleet(sandbox, tmp_path):
     sandbox.seed(
         {
             "integration_vendors": [{"name": "Propel Your MSP", "code": "VENDOR-PROPEL"}],
-            "tenants": [tenant(1), tenant(2), tenant(3)],
+            "tenants": [tenant(n) for n in CODES],
         }
     )
     hosts = {}
-    for n in (1, 2, 3):
+    for n in CODES:
         hosts["tenant%d" % n] = {
             "autotask_tenant_id": 60000 + n,
             "autotask_username": "admin@t%d.example" % n,
@@ -60,10 +65,13 @@ def fleet(sandbox, tmp_path):
             "msp_autotask_vendors": ["propel"] if n != 3 else ["propel", "propell"],
             "autotask_zone_discovery_url": sandbox.url + "/atservicesrest",
             "autotask_zone_cache_path": str(tmp_path / "zones.json"),
+            "msp_autotask_report_dir": str(tmp_path / "report"),
         }
+    hosts["tenant4"]["propel_permissions"] = MISSPELT
+    hosts["tenant5"]["propel_permissions"] = "View: All"  # a string where a list belongs
     inventory = tmp_path / "hosts.yml"
     inventory.write_text(yaml.safe_dump({"autotask_tenants": {"hosts": hosts}}))
-    return sandbox, str(inventory)
+    return sandbox, str(inventory), str(tmp_path)
 
 
 def play(name, inventory):
@@ -82,14 +90,23 @@ def play(name, inventory):
 def test_onboard_finishes_good_tenants_and_names_each_culprit(fleet):
     proc, recap = play("onboard.yml", fleet[1])
     assert "failed=0" in recap["tenant1"]
-    assert "failed=1" in recap["tenant2"] and "failed=1" in recap["tenant3"]
-    assert "authentication failed" in proc.stdout
-    assert "msp_autotask_vendors must be a list of propel" in proc.stdout and "propell" in proc.stdout
+    assert all("failed=1" in recap["tenant%d" % n] for n in (2, 3, 4, 5))
+    assert proc.returncode != 0  # a fleet run with failed tenants is not a success
+    with open(os.path.join(fleet[2], "report", "fleet-report.json"), encoding="utf-8") as handle:
+        report = json.load(handle)
+    reasons = {t["host"]: (t["failure"] or {}).get("msg", "") for t in report["tenants"]}
+    assert "authentication failed" in reasons["tenant2"]
+    assert "msp_autotask_vendors must be a list of propel" in reasons["tenant3"] and "propell" in reasons["tenant3"]
+    assert "valid: All, Mine" in reasons["tenant4"] and "Tickets" in reasons["tenant4"]
+    assert "propel_permissions" in reasons["tenant5"]
+    assert reasons["tenant1"] == "" and report["totals"]["by_status"]["failed"] == 4
     assert "wrong-secret" not in proc.stdout and "secret-1" not in proc.stdout
+    for n in (4, 5):  # the bad value was caught before any write
+        assert fleet[0].control("GET", "/tenants/%d/requests?writes=1" % (60000 + n))["count"] == 0
 
 
 def test_audit_writes_nothing(fleet):
-    sandbox, inventory = fleet
+    sandbox, inventory, _ = fleet
     sandbox.control("PATCH", "/tenants/60001/entities/Resources/10", {"isActive": False})  # would be fixed
     recap = play("audit.yml", inventory)[1]
     assert "failed=0" in recap["tenant1"]
