@@ -15,6 +15,8 @@ from __future__ import annotations
 import html
 import json
 
+from ansible_collections.msp.autotask.plugins.module_utils import _model as model
+
 SCHEMA = "msp.autotask/fleet-report"
 SCHEMA_VERSION = 1
 
@@ -27,8 +29,8 @@ STATUS_LABELS = {
     "compliant": "compliant",
 }
 PARTS = ("security_level", "api_user", "protected_data")
-# Row statuses that meet the desired state (for the alignment score).
-SATISFIED = ("ok", "converged", "attested", "excepted")
+# Row statuses that meet the desired state (for the alignment score): the model's compliant ones.
+SATISFIED = tuple(s for s in model.STATUSES if s not in model.NOT_COMPLIANT)
 
 
 class ReportError(ValueError):
