@@ -162,7 +162,9 @@ def _check_condition(cond):
 class ZoneCache:
     """A tiny JSON file mapping API usernames to their zone's REST base URL.
 
-    Keys are a hash of the username so the file does not list the tenant's user names.
+    Keys are a hash of the discovery service and the username: the file does not list the
+    tenant's user names, and an answer from one discovery service (another region, a sandbox)
+    never stands in for another's.
     """
 
     def __init__(self, path, ttl=DEFAULT_ZONE_CACHE_TTL):
@@ -170,8 +172,9 @@ class ZoneCache:
         self.ttl = ttl
 
     @staticmethod
-    def _key(username):
-        return hashlib.sha256(username.strip().lower().encode("utf-8")).hexdigest()
+    def _key(discovery_url, username):
+        identity = "%s\n%s" % (discovery_url.strip().rstrip("/").lower(), username.strip().lower())
+        return hashlib.sha256(identity.encode("utf-8")).hexdigest()
 
     def _load(self):
         try:
@@ -192,22 +195,22 @@ class ZoneCache:
         except OSError:
             pass  # a cache that cannot be written only costs one lookup next time
 
-    def get(self, username):
-        entry = self._load().get(self._key(username))
+    def get(self, discovery_url, username):
+        entry = self._load().get(self._key(discovery_url, username))
         if not isinstance(entry, dict):
             return None
         if time.time() - entry.get("at", 0) > self.ttl:
             return None
         return entry.get("zone")
 
-    def put(self, username, zone):
+    def put(self, discovery_url, username, zone):
         data = self._load()
-        data[self._key(username)] = {"zone": zone, "at": time.time()}
+        data[self._key(discovery_url, username)] = {"zone": zone, "at": time.time()}
         self._store(data)
 
-    def drop(self, username):
+    def drop(self, discovery_url, username):
         data = self._load()
-        if data.pop(self._key(username), None) is not None:
+        if data.pop(self._key(discovery_url, username), None) is not None:
             self._store(data)
 
 
@@ -307,21 +310,21 @@ class AutotaskClient:
 
     def _discover(self):
         if self.zone_cache is not None:
-            cached = self.zone_cache.get(self.username)
+            cached = self.zone_cache.get(self.zone_discovery_url, self.username)
             if cached:
                 self.zone = cached
                 return self._clean_base(cached["url"])
         zone = self.zone_information()
         self.zone = {k: zone.get(k) for k in ("zoneName", "url", "webUrl", "ci")}
         if self.zone_cache is not None:
-            self.zone_cache.put(self.username, self.zone)
+            self.zone_cache.put(self.zone_discovery_url, self.username, self.zone)
         return self._clean_base(zone["url"])
 
     def _forget_zone(self):
         if self.explicit_api_url:
             return False
         if self.zone_cache is not None:
-            self.zone_cache.drop(self.username)
+            self.zone_cache.drop(self.zone_discovery_url, self.username)
         self._base = None
         self.zone = None
         return True

@@ -8,10 +8,24 @@
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+import os
+
+from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
 
 from ansible_collections.msp.autotask.plugins.module_utils import _client
 from ansible_collections.msp.autotask.plugins.module_utils import _model as model
+
+
+def env_fallback(*names):
+    """Like Ansible's env_fallback, but an empty variable counts as unset.
+
+    An AWX/AAP credential type's injectors render an optional field the user left blank as an
+    empty string (extensions/awx/autotask_credential_type.yml); that must not become a value.
+    """
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
 
 
 def autotask_argument_spec():

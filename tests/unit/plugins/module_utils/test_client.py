@@ -348,17 +348,32 @@ def test_zone_discovery_is_cached_on_disk(clock, tmp_path):
 
 
 @responses.activate
+def test_the_zone_cache_never_answers_for_another_discovery_service(clock, tmp_path):
+    # A sandbox (or another region's discovery host) must not reuse production's answer.
+    cache = str(tmp_path / "zones.json")
+    other = "http://127.0.0.1:8765/atservicesrest"
+    c.ZoneCache(cache).put(DISCOVERY, USER, zone_body("https://webservices2.autotask.net/ATServicesRest/"))
+    responses.get(other + "/v1.0/zoneInformation", json=zone_body())
+    responses.get(API + "/Version", json={"apiVersions": ["1.0"]})
+    client = make(clock, api_url=None, zone_cache_path=cache, zone_discovery_url=other)
+    client.request("GET", "Version")
+    assert client.base_url == BASE
+    assert c.ZoneCache(cache).get(other, USER)["url"] == BASE + "/"
+    assert c.ZoneCache(cache).get(DISCOVERY, USER)["url"].startswith("https://webservices2.")
+
+
+@responses.activate
 def test_401_drops_the_cached_zone_and_looks_up_once_more(clock, tmp_path):
     cache = str(tmp_path / "zones.json")
     old = "https://webservices2.autotask.net/ATServicesRest"
-    c.ZoneCache(cache).put(USER, zone_body(old + "/"))
+    c.ZoneCache(cache).put(DISCOVERY, USER, zone_body(old + "/"))
     responses.get(old + "/V1.0/Version", status=401)
     responses.get(DISCOVERY + "/v1.0/zoneInformation", json=zone_body())
     responses.get(API + "/Version", json={"apiVersions": ["1.0"]})
     client = make(clock, api_url=None, zone_cache_path=cache)
     assert client.request("GET", "Version") == {"apiVersions": ["1.0"]}
     assert client.base_url == BASE
-    assert c.ZoneCache(cache).get(USER)["url"] == BASE + "/"
+    assert c.ZoneCache(cache).get(DISCOVERY, USER)["url"] == BASE + "/"
 
 
 @responses.activate
