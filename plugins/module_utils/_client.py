@@ -53,6 +53,9 @@ _ACCESS_BY_NAME = {v.lower(): v for v in ACCESS_LEVELS.values()}
 AUTH_ERROR_MESSAGES = ("zone information could not be determined", "integrationcode is invalid")
 # A thread-limit rejection may come with a non-429 status (code Itgenatr005).
 THROTTLE_MESSAGES = ("thread threshold exceeded", "itgenatr005")
+# The hourly threshold's refusal: a 429 naming it and giving no Retry-After is spent for the
+# rolling hour (a throttle that passes says when to come back).
+THRESHOLD_SPENT_MESSAGE = "request threshold exceeded"
 
 RETRY_STATUSES = (429, 503)
 
@@ -85,6 +88,10 @@ class AutotaskAuthError(AutotaskError):
 
 class AutotaskThrottledError(AutotaskError):
     """The tenant's request budget or thread limit refused us past the retry budget."""
+
+
+class AutotaskThresholdSpentError(AutotaskThrottledError):
+    """The tenant's hourly request threshold is used up: retrying within the hour is futile."""
 
 
 class AutotaskConnectionError(AutotaskError):
@@ -395,6 +402,15 @@ class AutotaskClient:
             errors = _errors_of(response)
             joined = " ".join(errors).lower()
             throttled = status in RETRY_STATUSES or any(m in joined for m in THROTTLE_MESSAGES)
+            if status == 429 and THRESHOLD_SPENT_MESSAGE in joined and _retry_after(response) is None:
+                raise AutotaskThresholdSpentError(
+                    "the tenant's hourly API request threshold is used up: Autotask refuses its requests "
+                    "until usage drops (ThresholdInformation shows it); nothing more is sent for this tenant",
+                    status,
+                    method,
+                    path,
+                    errors,
+                )
             if throttled:
                 if safe and self._wait(attempt, started, _retry_after(response)):
                     continue

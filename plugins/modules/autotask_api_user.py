@@ -211,7 +211,7 @@ api_calls:
 """
 
 from ansible_collections.msp.autotask.plugins.module_utils import _model as model
-from ansible_collections.msp.autotask.plugins.module_utils._client import AutotaskError
+from ansible_collections.msp.autotask.plugins.module_utils._client import AutotaskConnectionError, AutotaskError
 from ansible_collections.msp.autotask.plugins.module_utils._module import AutotaskModule, attestation_argument_spec
 
 API_LICENSE = 7
@@ -354,6 +354,39 @@ def find_user(client, p):
             % ", ".join(str(h["id"]) for h in hits)
         )
     return hits[0] if hits else None
+
+
+# The entity behind each child URL of a resource, and the fields that identify one link.
+LINKS = {
+    "RoleDepartments": ("ResourceRoleDepartments", ("departmentID", "roleID")),
+    "RoleQueues": ("ResourceRoleQueues", ("queueID",)),
+    "ServiceDeskRoles": ("ResourceServiceDeskRoles", ("roleID",)),
+}
+# Answers after which a create may or may not have been applied.
+ANSWER_LOST_STATUSES = (502, 503, 504)
+
+
+def create_link(client, rid, child, body):
+    """POST one association; if the answer is lost, look before trying again (never a duplicate).
+
+    Returns "created", or "found" when the lost create had in fact been applied.
+    """
+    parent = ("Resources", rid, child)
+    try:
+        client.create(child, body, parent=parent)
+        return "created"
+    except AutotaskConnectionError:
+        pass
+    except AutotaskError as exc:
+        if exc.status not in ANSWER_LOST_STATUSES:
+            raise
+    entity, keys = LINKS[child]
+    conditions = [{"op": "eq", "field": "resourceID", "value": rid}]
+    conditions += [{"op": "eq", "field": k, "value": body[k]} for k in keys]
+    if list(client.query(entity, conditions)):
+        return "found"
+    client.create(child, body, parent=parent)  # proven absent: one more try cannot duplicate
+    return "created"
 
 
 def new_user_steps(p, tenant):
@@ -658,13 +691,14 @@ def main():
             continue
         try:
             if method == "POST":
-                client.create(child, body, parent=("Resources", rid, child))
+                create_link(client, rid, child, body)
             elif child is None:
                 client.update("Resources", body)
             else:
                 client.update(child, body, parent=("Resources", rid, child))
         except AutotaskError as exc:
-            # Stop at the first failed write; the next run re-reads and finishes the rest.
+            # Stop at the first failed write (updates are not retried blindly); the next run
+            # re-reads and finishes the rest.
             am.fail(exc, resource_id=rid, writes_done=writes[:-1], failed_write=writes[-1], writes_planned=len(ordered))
 
     before = {

@@ -241,6 +241,32 @@ def test_503_and_connection_reset_are_retried(clock):
     assert len(responses.calls) == 4 and len(clock.sleeps) == 3
 
 
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("<html><body>Gateway page from a proxy</body></html>", "not JSON"),
+        ('{"pageDetails": {"count": 0}}', "no 'items' list"),
+        ('{"items": "not a list"}', "no 'items' list"),
+    ],
+)
+@responses.activate
+def test_malformed_answers_fail_clearly(clock, body, message):
+    responses.get(API + "/Resources/query", body=body, status=200)
+    with pytest.raises(c.AutotaskError, match=message) as caught:
+        list(make(clock).query("Resources"))
+    assert SECRET not in str(caught.value)
+
+
+@responses.activate
+def test_a_spent_hourly_threshold_stops_at_once(clock):
+    spent = {"errors": ["Request threshold exceeded for this database; the API is temporarily unavailable."]}
+    responses.get(API + "/Version", status=429, json=spent)
+    client = make(clock)
+    with pytest.raises(c.AutotaskThresholdSpentError, match="hourly API request threshold is used up"):
+        client.request("GET", "Version")
+    assert client.api_calls()["total"] == 1 and client.retries == 0 and clock.sleeps == []
+
+
 @responses.activate
 def test_thread_threshold_message_is_retried_whatever_the_status(clock):
     responses.get(API + "/Tickets/query", status=500, json={"errors": ["Itgenatr005: Thread Threshold Exceeded"]})
