@@ -11,12 +11,13 @@ export AUTOTASK_SHARED_DIR := $(SHARED)
 export PYTHONPATH := $(abspath sandbox):$(COLLECTIONS)
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help venv link tree chromium molecule docs-lint test-faults compat ansible-test-ready lint sanity units sandbox-tests functional changelog-lint test demo clean
+.PHONY: help venv link tree chromium molecule docs-lint test-faults bench compat ansible-test-ready lint sanity units sandbox-tests functional changelog-lint test demo clean
 
 help:
 	@echo "make demo   - run the demo against the Autotask sandbox"
 	@echo "make test   - lint, ansible-test sanity and units, sandbox, functional and molecule tests"
 	@echo "make test-faults - the fault suite on 50 tenants"
+	@echo "make bench  - msp.autotask beside an ansible.builtin.uri playbook (BENCH_SIZES=\"10 100 500\")"
 
 $(BIN)/.stamp: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +66,10 @@ functional: link chromium
 # The fault suite at full size (make test runs it on 12 tenants): 50 tenants, ~10 % faults.
 test-faults: link
 	MSP_AUTOTASK_FAULT_TENANTS=50 $(BIN)/pytest -q -s tests/functional/test_reliability.py
+
+# A benchmark, not a test: BENCH_SIZES="10 100 500" (default) tenants, 50 ms latency; writes bench/results/latest.*
+bench: link
+	$(BIN)/python bench/run.py
 
 # One scenario per vendor role (extensions/molecule/): sandbox up, converge, idempotence, verify, sandbox down.
 molecule: link

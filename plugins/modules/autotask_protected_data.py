@@ -34,6 +34,12 @@ options:
   email:
     description: The API user's email, compared without regard to case, when the generated username is not known.
     type: str
+  resource_id:
+    description:
+      - The resource's id, when this run already found it (the vendor roles pass what
+        M(msp.autotask.autotask_api_user) returned). The resource is then not looked up again,
+        which saves an API call; O(api_username) or O(email) still names it in the steps.
+    type: int
   edit_protected:
     description: Edit Protected Data.
     type: bool
@@ -140,6 +146,7 @@ def argument_spec():
     spec = dict(
         api_username=dict(type="str"),
         email=dict(type="str"),
+        resource_id=dict(type="int"),
         attestation_var=dict(type="str", default="autotask_protected_data_attestation"),
     )
     for box in model.PROTECTED_BOXES:
@@ -185,14 +192,18 @@ def main():
         am.module.fail_json(msg=str(exc), changed=False)
     try:
         client = am.connect()
-        if p["api_username"]:
+        if p["resource_id"]:
+            # Found earlier in this run by autotask_api_user: not looked up again.
+            hits = [{"id": p["resource_id"], "firstName": None, "lastName": None, "userName": None}]
+        elif p["api_username"]:
             cond = [{"op": "eq", "field": "userName", "value": p["api_username"]}]
+            hits = list(client.query("Resources", cond, include_fields=["firstName", "lastName", "userName"]))
         else:
             cond = [
                 {"op": "eq", "field": "email", "value": p["email"]},
                 {"op": "eq", "field": "licenseType", "value": 7},
             ]
-        hits = list(client.query("Resources", cond, include_fields=["firstName", "lastName", "userName"]))
+            hits = list(client.query("Resources", cond, include_fields=["firstName", "lastName", "userName"]))
     except AutotaskError as exc:
         am.fail(exc)
     if len(hits) > 1:
@@ -233,7 +244,9 @@ def main():
         for row in verification:
             if row["status"] == "unverifiable":
                 row["status"] = "attested"
-    who = who_wanted if not hits else "%s %s (%s)" % (hits[0]["firstName"], hits[0]["lastName"], hits[0]["userName"])
+    who = who_wanted
+    if hits and hits[0]["userName"]:
+        who = "%s %s (%s)" % (hits[0]["firstName"], hits[0]["lastName"], hits[0]["userName"])
     steps = []
     if not hits:
         steps.append("Create the resource %s first (see autotask_api_user)." % who_wanted)

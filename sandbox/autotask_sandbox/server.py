@@ -667,7 +667,13 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, {"apiVersions": ["1.0"]})
             return
         if lower.endswith("/v1.0/zoneinformation"):
-            self.send(200, sb.zone_information(self.base, params.get("user")))
+            answer = sb.zone_information(self.base, params.get("user"))
+            # Not counted against any tenant's threshold (exempt, D-THREAD), but logged for benchmarks.
+            with sb.lock:
+                sb.log_unrouted.append(
+                    {"time": time.time(), "method": method, "path": path, "status": 200, "entity": "zoneInformation"}
+                )
+            self.send(200, answer)
             return
         match = ROUTE.match(path)
         if not match:
