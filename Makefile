@@ -37,8 +37,8 @@ tree: link
 	@$(BIN)/python scripts/test_tree.py $(TREE) --shared $(SHARED) >/dev/null
 
 lint: link
-	$(BIN)/ruff check plugins sandbox tests scripts
-	$(BIN)/ruff format --check plugins sandbox tests scripts
+	$(BIN)/ruff check plugins sandbox tests scripts bench
+	$(BIN)/ruff format --check plugins sandbox tests scripts bench
 	ANSIBLE_VAULT_PASSWORD_FILE=$(abspath inventories/demo-vault-password.txt) \
 		$(BIN)/ansible-lint --profile production roles playbooks extensions inventories
 

@@ -184,7 +184,9 @@ manual_steps:
   type: list
   elements: str
 writes:
-  description: The API writes made (or, in check mode, planned), as method, path and body.
+  description:
+    - The API writes made (or, in check mode, planned), as method, path and body.
+    - A create whose answer was lost and that a read-back found applied carries a C(note) saying so.
   returned: always
   type: list
   elements: dict
@@ -690,8 +692,8 @@ def main():
         if am.check_mode:
             continue
         try:
-            if method == "POST":
-                create_link(client, rid, child, body)
+            if method == "POST" and create_link(client, rid, child, body) == "found":
+                writes[-1]["note"] = "the answer was lost; read back, the link had been made"
             elif child is None:
                 client.update("Resources", body)
             else:

@@ -203,6 +203,7 @@ def test_a_lost_create_is_read_back_not_duplicated(sandbox, tmp_path):
     admin = {"username": "admin@t1.example", "secret": "admin-secret-1-Qx7", "integration_code": "INTERNAL-1"}
     (r,), _ = run_tasks([task], auth_defaults(sandbox, admin, 80001))
     assert not r.get("failed"), r.get("msg")
+    assert r["writes"][0]["note"] == "the answer was lost; read back, the link had been made"
     state = api_state(sandbox, 80001)
     assert [d for d in state["departments"] if d[0] == 11] == [(11, 1, 2, True, True)]
     writes = sandbox.control("GET", "/tenants/80001/requests?writes=1")["requests"]
