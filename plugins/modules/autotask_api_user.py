@@ -692,8 +692,9 @@ def main():
         if am.check_mode:
             continue
         try:
-            if method == "POST" and create_link(client, rid, child, body) == "found":
-                writes[-1]["note"] = "the answer was lost; read back, the link had been made"
+            if method == "POST":
+                if create_link(client, rid, child, body) == "found":
+                    writes[-1]["note"] = "the answer was lost; read back, the link had been made"
             elif child is None:
                 client.update("Resources", body)
             else:
