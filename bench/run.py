@@ -20,8 +20,9 @@ import sys
 import threading
 import time
 
-import requests
 import yaml
+
+from autotask_sandbox.process import SandboxProcess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -119,30 +120,6 @@ def inventory(n_tenants, url, work):
     with open(path, "w", encoding="utf-8") as handle:
         yaml.safe_dump({"autotask_tenants": {"hosts": hosts}}, handle)
     return path
-
-
-class Sandbox:
-    def __init__(self):
-        env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "sandbox"))
-        seed = os.path.join(RESULTS, "empty-seed.yml")
-        with open(seed, "w", encoding="utf-8") as handle:
-            yaml.safe_dump({"tenants": []}, handle)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autotask_sandbox", "--port", "0", "--seed", seed],
-            stdout=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        self.url = self.proc.stdout.readline().strip()
-
-    def control(self, method, path, body=None):
-        response = requests.request(method, self.url + "/_sandbox" + path, json=body, timeout=120)
-        response.raise_for_status()
-        return response.json()
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
 
 
 def tree_rss_kb(pid):
@@ -370,7 +347,10 @@ def main():
     ansible = subprocess.run(["ansible", "--version"], capture_output=True, text=True, check=False).stdout.split("\n")[
         0
     ]
-    sandbox = Sandbox()
+    seed = os.path.join(RESULTS, "empty-seed.yml")
+    with open(seed, "w", encoding="utf-8") as handle:
+        yaml.safe_dump({"tenants": []}, handle)
+    sandbox = SandboxProcess(seed)
     rows = []
     try:
         for size in (int(s) for s in args.sizes.split()):

@@ -20,37 +20,14 @@ import shutil
 import subprocess
 import sys
 
-import requests
 import yaml
+
+from autotask_sandbox.process import SandboxProcess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INVENTORY = os.path.join(ROOT, "inventories", "example")
 VAULT_PASSWORD = os.path.join(ROOT, "inventories", "demo-vault-password.txt")
 TECHNICIAN = "Sandbox technician"
-
-
-class Sandbox:
-    def __init__(self, seed):
-        env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "sandbox"))
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autotask_sandbox", "--host", "127.0.0.1", "--port", "0", "--seed", seed],
-            stdout=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        self.url = self.proc.stdout.readline().strip()
-        if not self.url.startswith("http://"):
-            self.stop()
-            sys.exit("the sandbox did not start")
-
-    def control(self, method, path, body=None):
-        response = requests.request(method, self.url + "/_sandbox" + path, json=body, timeout=30)
-        response.raise_for_status()
-        return response.json()
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
 
 
 def run_playbook(n, out, env):
@@ -201,7 +178,7 @@ def main():
     inventory = os.path.join(out, "inventory")
     shutil.copytree(INVENTORY, inventory)
 
-    sandbox = Sandbox(args.seed)
+    sandbox = SandboxProcess(args.seed)
     tenants = sandbox.control("GET", "/tenants")["tenants"]
     print("Autotask sandbox listening on %s (%d tenants)" % (sandbox.url, len(tenants)))
     env = dict(
