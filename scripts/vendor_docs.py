@@ -26,7 +26,7 @@ def role_facts(role):
     defaults_text = load(role, "defaults", "main.yml")
     defaults = yaml.safe_load(defaults_text) or {}
     spec = yaml.safe_load(load(role, "meta", "argument_specs.yml"))["argument_specs"]["main"]
-    tasks = yaml.safe_load(load(role, "tasks", "main.yml"))[0]["ansible.builtin.include_role"]
+    tasks = yaml.safe_load(load(role, "tasks", "desired.yml"))[0]["ansible.builtin.import_role"]
     # The comment blocks of defaults/main.yml: the source and the choices made where the document is vague.
     notes, block = [], []
     for line in [*defaults_text.splitlines(), ""]:
@@ -35,7 +35,7 @@ def role_facts(role):
         elif block:
             notes.append(" ".join(block))
             block = []
-    include_vars = yaml.safe_load(load(role, "tasks", "main.yml"))[0]["vars"]
+    include_vars = yaml.safe_load(load(role, "tasks", "desired.yml"))[0]["vars"]
     return {
         "role": role,
         "vendor": include_vars["vendor_api_user_vendor"],

@@ -47,6 +47,21 @@ options:
         C(~/.cache/msp.autotask/zones.json).
       - If not set, the environment variable E(AUTOTASK_ZONE_CACHE_PATH) is used.
     type: path
+  reference_cache_path:
+    description:
+      - Directory caching each tenant's department, role, queue, location and device UDF names
+        and ids (one file per tenant, named by a hash), so that a run does not spend calls reading
+        them again. Defaults to a C(references) directory beside the zone cache; with the zone
+        cache turned off (V("")) it is off too.
+      - A name the cache does not hold is read again once before it counts as unknown, and a
+        refused association write drops the tenant's file.
+      - If not set, the environment variable E(AUTOTASK_REFERENCE_CACHE_PATH) is used.
+    type: path
+  reference_cache_ttl:
+    description:
+      - Seconds a cached name table is trusted. V(0) turns the reference cache off.
+    type: int
+    default: 43200
   tenant_id:
     description:
       - The tenant's Autotask database id (the C(ci) that C(zoneInformation) returns).

@@ -166,6 +166,29 @@ def _check_condition(cond):
         raise ValueError("filter value for %r must not be null" % cond["field"])
 
 
+def load_cache_file(path):
+    """A cache file's mapping; anything unreadable is an empty cache."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def store_cache_file(path, data):
+    """Replace a cache file atomically (parallel forks read whole files), in a private directory."""
+    directory = os.path.dirname(path) or "."
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".cache-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs the calls it would have saved
+
+
 class ZoneCache:
     """A tiny JSON file mapping API usernames to their zone's REST base URL.
 
@@ -184,23 +207,10 @@ class ZoneCache:
         return hashlib.sha256(identity.encode("utf-8")).hexdigest()
 
     def _load(self):
-        try:
-            with open(self.path, encoding="utf-8") as handle:
-                data = json.load(handle)
-            return data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
-            return {}
+        return load_cache_file(self.path)
 
     def _store(self, data):
-        directory = os.path.dirname(self.path) or "."
-        try:
-            os.makedirs(directory, mode=0o700, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".zones-")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a cache that cannot be written only costs one lookup next time
+        store_cache_file(self.path, data)
 
     def get(self, discovery_url, username):
         entry = self._load().get(self._key(discovery_url, username))

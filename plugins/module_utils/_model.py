@@ -327,6 +327,31 @@ def summary(verification):
     return counts
 
 
+def outcome(verification, manual_steps, changed=False, diff=None, end_state=None, **extra):
+    """One part's result: the keys every module and the fleet report read."""
+    is_compliant = compliant(verification)
+    result = dict(
+        changed=changed,
+        compliant=is_compliant,
+        verification=verification,
+        summary=summary(verification),
+        manual_steps=manual_steps if not is_compliant else [],
+        end_state=end_state,
+        diff=diff,
+    )
+    result.update(extra)
+    return result
+
+
+class PartFailed(Exception):
+    """A part stopped after the API refused something; ``extra`` says how far it got."""
+
+    def __init__(self, cause, **extra):
+        super().__init__(str(cause))
+        self.cause = cause
+        self.extra = extra
+
+
 def mask(value, secret_keys=("secret", "password", "integration_code")):
     """A copy with secret values replaced, for diffs and end states."""
     if isinstance(value, dict):

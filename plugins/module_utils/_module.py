@@ -12,7 +12,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
 
-from ansible_collections.msp.autotask.plugins.module_utils import _client
+from ansible_collections.msp.autotask.plugins.module_utils import _client, _session
 from ansible_collections.msp.autotask.plugins.module_utils import _model as model
 
 
@@ -43,6 +43,8 @@ def autotask_argument_spec():
             fallback=(env_fallback, ["AUTOTASK_ZONE_DISCOVERY_URL"]),
         ),
         zone_cache_path=dict(type="path", fallback=(env_fallback, ["AUTOTASK_ZONE_CACHE_PATH"])),
+        reference_cache_path=dict(type="path", fallback=(env_fallback, ["AUTOTASK_REFERENCE_CACHE_PATH"])),
+        reference_cache_ttl=dict(type="int", default=_session.DEFAULT_REFERENCE_CACHE_TTL),
         tenant_id=dict(type="int", fallback=(env_fallback, ["AUTOTASK_TENANT_ID"])),
         impersonation_resource_id=dict(type="int"),
         validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["AUTOTASK_VALIDATE_CERTS"])),
@@ -93,7 +95,7 @@ class AutotaskModule:
         if not self.params["validate_certs"]:
             self.module.warn("TLS certificate verification is off: credentials may reach an impostor.")
         self._client = None
-        self._probe = None
+        self._clients = []  # every client made, for api_calls
         self.tenant = None
 
     @property
@@ -102,7 +104,7 @@ class AutotaskModule:
 
     def _new_client(self, username, secret, integration_code, api_url=None):
         p = self.params
-        return _client.AutotaskClient(
+        client = _client.AutotaskClient(
             username,
             secret,
             integration_code,
@@ -114,6 +116,8 @@ class AutotaskModule:
             timeout=p["timeout"],
             retry_budget=p["retry_budget"],
         )
+        self._clients.append(client)
+        return client
 
     def connect(self):
         """The MSP's admin credential; the tenant is checked before its first call."""
@@ -145,21 +149,38 @@ class AutotaskModule:
             )
         return found
 
-    def probe(self):
-        """The verify_as client in the same zone, or None."""
-        creds = self.params.get("verify_as")
-        if not creds:
+    def new_probe(self, creds):
+        """A client for a probe user (verify_as), in the admin's zone: no discovery of its own."""
+        return self._new_client(
+            creds["username"], creds["secret"], creds["integration_code"], api_url=self.connect().base_url
+        )
+
+    def _reference_cache(self, client, tenant):
+        p = self.params
+        directory = p["reference_cache_path"]
+        if not directory:
+            # Beside the zone cache; a disabled zone cache disables this one too.
+            zones = p["zone_cache_path"] if p["zone_cache_path"] is not None else _client.default_zone_cache_path()
+            directory = os.path.join(os.path.dirname(zones), "references") if zones else None
+        if not directory or p["reference_cache_ttl"] <= 0:
             return None
-        if self._probe is None:
-            base = self.connect().base_url
-            self._probe = self._new_client(creds["username"], creds["secret"], creds["integration_code"], api_url=base)
-        return self._probe
+        identity = tenant if tenant is not None else client.username.strip().lower()
+        return _session.ReferenceCache(
+            directory, "%s\n%s" % (client.base_url.lower(), identity), p["reference_cache_ttl"]
+        )
+
+    def session(self):
+        """A TenantSession over this module's clients: every part of the run reads through it."""
+        return _session.TenantSession(
+            lambda: (self.connect(), self.tenant),
+            self.new_probe,
+            check_mode=self.check_mode,
+            reference_cache=self._reference_cache,
+        )
 
     def api_calls(self):
         total, by_kind, retries = 0, {}, 0
-        for client in (self._client, self._probe):
-            if client is None:
-                continue
+        for client in self._clients:
             calls = client.api_calls()
             total += calls["total"]
             retries += calls["retries"]
@@ -176,22 +197,24 @@ class AutotaskModule:
         result["api_calls"] = self.api_calls()
         self.module.fail_json(msg=str(exc), tenant_id=self.tenant or self.params.get("tenant_id"), **result)
 
-    def finish(self, verification, manual_steps, changed=False, diff=None, end_state=None, **extra):
+    def run_part(self, run):
+        """Run one part (see _api_user.run and its siblings) and exit with its outcome."""
+        try:
+            result = run(self.session(), self.params)
+        except model.PartFailed as exc:
+            self.fail(exc.cause, **exc.extra)
+        except (model.ModelError, _client.AutotaskError) as exc:
+            # A model error is raised before any write: the input cannot be right.
+            self.fail(exc)
+        self.finish(result)
+
+    def finish(self, result):
         """exit_json (or fail_json under fail_on_manual) with the keys every module returns."""
-        is_compliant = model.compliant(verification)
-        result = dict(
-            changed=changed,
-            compliant=is_compliant,
-            tenant_id=self.tenant if self.tenant is not None else self.params.get("tenant_id"),
-            verification=verification,
-            summary=model.summary(verification),
-            manual_steps=manual_steps if not is_compliant else [],
-            end_state=end_state,
-            api_calls=self.api_calls(),
-        )
-        result.update(extra)
+        result = dict(result, tenant_id=self.tenant if self.tenant is not None else self.params.get("tenant_id"))
+        result["api_calls"] = self.api_calls()
+        diff = result.pop("diff", None)
         if diff is not None and self.module._diff:
             result["diff"] = diff
-        if self.params.get("fail_on_manual") and not is_compliant:
-            self.module.fail_json(msg="not compliant: %d manual step(s) remain" % len(manual_steps), **result)
+        if self.params.get("fail_on_manual") and not result["compliant"]:
+            self.module.fail_json(msg="not compliant: %d manual step(s) remain" % len(result["manual_steps"]), **result)
         self.module.exit_json(**result)

@@ -135,144 +135,18 @@ api_calls:
   type: dict
 """
 
-from ansible_collections.msp.autotask.plugins.module_utils import _model as model
-from ansible_collections.msp.autotask.plugins.module_utils._client import AutotaskError
-from ansible_collections.msp.autotask.plugins.module_utils._module import AutotaskModule, verify_argument_spec
-
-DEVICE_UDF_TYPE = 3  # UserDefinedFieldDefinitions.udfType for ConfigurationItems
-
-
-def argument_spec():
-    spec = dict(
-        api_username=dict(type="str"),
-        email=dict(type="str"),
-        resource_id=dict(type="int"),
-        attestation_var=dict(type="str", default="autotask_protected_data_attestation"),
-    )
-    for box in model.PROTECTED_BOXES:
-        spec[box] = dict(type="bool", default=False)
-    spec.update(verify_argument_spec())
-    return spec
-
-
-def observe_view_boxes(client, probe):
-    """{box: observed bool or None} for the two view boxes, from UDF visibility."""
-    defs = list(
-        client.query(
-            "UserDefinedFieldDefinitions",
-            [
-                {"op": "eq", "field": "udfType", "value": DEVICE_UDF_TYPE},
-                {"op": "eq", "field": "isActive", "value": True},
-            ],
-            include_fields=["name", "isProtected"],
-        )
-    )
-    visible = {f.get("name") for f in probe.user_defined_fields("ConfigurationItems")}
-    out = {}
-    for box, protected in (("view_unprotected", False), ("view_protected", True)):
-        names = {d["name"] for d in defs if bool(d.get("isProtected")) == protected}
-        out[box] = bool(names & visible) if names else None  # no such UDF: nothing to see
-    return out
+from ansible_collections.msp.autotask.plugins.module_utils import _protected_data as part
+from ansible_collections.msp.autotask.plugins.module_utils._module import AutotaskModule
 
 
 def main():
     am = AutotaskModule(
-        argument_spec(),
+        part.argument_spec(),
         supports_check_mode=True,
         required_one_of=[("api_username", "email")],
         mutually_exclusive=[("api_username", "email")],
     )
-    p = am.params
-    who_wanted = p["api_username"] or p["email"]
-    boxes = model.normalise_protected({b: p[b] for b in model.PROTECTED_BOXES})
-    fingerprint_value = model.fingerprint({"resource": who_wanted.lower(), "boxes": boxes})
-    try:
-        attestation = model.attestation_state(p["attestation"], fingerprint_value)
-    except model.ModelError as exc:
-        am.module.fail_json(msg=str(exc), changed=False)
-    try:
-        client = am.connect()
-        if p["resource_id"]:
-            # Found earlier in this run by autotask_api_user: not looked up again.
-            hits = [{"id": p["resource_id"], "firstName": None, "lastName": None, "userName": None}]
-        elif p["api_username"]:
-            cond = [{"op": "eq", "field": "userName", "value": p["api_username"]}]
-            hits = list(client.query("Resources", cond, include_fields=["firstName", "lastName", "userName"]))
-        else:
-            cond = [
-                {"op": "eq", "field": "email", "value": p["email"]},
-                {"op": "eq", "field": "licenseType", "value": 7},
-            ]
-            hits = list(client.query("Resources", cond, include_fields=["firstName", "lastName", "userName"]))
-    except AutotaskError as exc:
-        am.fail(exc)
-    if len(hits) > 1:
-        am.module.fail_json(msg="more than one resource matches (ids %s)" % ", ".join(str(h["id"]) for h in hits))
-    verification = [
-        {
-            "property": "resource exists",
-            "expected": who_wanted,
-            "observed": "id %s" % hits[0]["id"] if hits else None,
-            "status": "ok" if hits else "missing",
-        }
-    ]
-    observed = {}
-    probe = am.probe()
-    if hits and probe is not None:
-        try:
-            observed = observe_view_boxes(client, probe)
-        except AutotaskError as exc:
-            observed = {"error": str(exc)}
-    void = False
-    for box in model.PROTECTED_BOXES:
-        row = {
-            "property": model.PROTECTED_LABELS[box],
-            "expected": boxes[box],
-            "observed": None,
-            "status": "unverifiable",
-        }
-        if "error" in observed and box.startswith("view"):
-            row.update(observed="read failed: %s" % observed["error"], status="unknown")
-        elif observed.get(box) is not None:
-            row.update(observed=observed[box], status="ok" if observed[box] == boxes[box] else "drift")
-            void = void or row["status"] == "drift"
-        verification.append(row)
-    void = void and attestation == "valid"
-    if void:
-        attestation = "void"
-    elif attestation == "valid":
-        for row in verification:
-            if row["status"] == "unverifiable":
-                row["status"] = "attested"
-    who = who_wanted
-    if hits and hits[0]["userName"]:
-        who = "%s %s (%s)" % (hits[0]["firstName"], hits[0]["lastName"], hits[0]["userName"])
-    steps = []
-    if not hits:
-        steps.append("Create the resource %s first (see autotask_api_user)." % who_wanted)
-    ticks = [model.PROTECTED_LABELS[b] for b in model.PROTECTED_BOXES if boxes[b]]
-    clears = [model.PROTECTED_LABELS[b] for b in model.PROTECTED_BOXES if not boxes[b]]
-    steps.append(
-        "%s%s: on the row for %s, tick %s and leave %s unticked; click Save."
-        % (
-            model.PROTECTED_DATA_PATH,
-            " in tenant %s" % am.tenant if am.tenant else "",
-            who,
-            ", ".join(ticks) or "nothing",
-            ", ".join(clears) or "nothing",
-        )
-    )
-    steps.append("Then record in the inventory: %s" % model.attestation_line(p["attestation_var"], fingerprint_value))
-    am.finish(
-        verification,
-        steps,
-        diff={"before": {b: observed.get(b) for b in model.PROTECTED_BOXES}, "after": boxes},
-        end_state={"boxes": boxes, "status": {r["property"]: r["status"] for r in verification}},
-        resource_id=hits[0]["id"] if hits else None,
-        boxes=boxes,
-        fingerprint=fingerprint_value,
-        attestation=attestation,
-    )
+    am.run_part(part.run)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import requests
 import responses
 
 from ansible_collections.msp.autotask.plugins.module_utils import _client as c
-from ansible_collections.msp.autotask.plugins.modules.autotask_api_user import create_link
+from ansible_collections.msp.autotask.plugins.module_utils._api_user import create_link
 
 BASE = "https://webservices14.autotask.net/ATServicesRest"
 API = BASE + "/V1.0"

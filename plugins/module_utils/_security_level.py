@@ -1,0 +1,138 @@
+# Copyright (c) msp.autotask contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Private to the msp.autotask collection.
+
+"""The security level part: verify what the API shows of a level, guide the UI steps for the rest.
+
+The REST API cannot create, edit or read security levels, so this part never writes.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.msp.autotask.plugins.module_utils import _catalog as cat
+from ansible_collections.msp.autotask.plugins.module_utils import _model as model
+from ansible_collections.msp.autotask.plugins.module_utils._client import AutotaskAuthError, AutotaskError
+from ansible_collections.msp.autotask.plugins.module_utils._module import verify_argument_spec
+
+
+def argument_spec():
+    row = dict(
+        section=dict(type="str", required=True),
+        subsection=dict(type="str", required=True),
+        name=dict(type="str", required=True),
+    )
+    spec = dict(
+        name=dict(type="str", required=True),
+        copy_from=dict(type="str", default=cat.SYSTEM_API_LEVEL),
+        active=dict(type="bool", default=True),
+        permissions=dict(
+            type="list", elements="dict", default=[], options=dict(row, permission=dict(type="raw", required=True))
+        ),
+        exceptions=dict(
+            type="list",
+            elements="dict",
+            default=[],
+            options=dict(
+                row,
+                reason=dict(type="str", required=True),
+                owner=dict(type="str", required=True),
+                expires=dict(type="str", required=True),
+            ),
+        ),
+        attestation_var=dict(type="str", default="autotask_security_level_attestation"),
+        state=dict(type="str", default="present", choices=["present"]),
+    )
+    spec.update(verify_argument_spec())
+    return spec
+
+
+def manual_steps(p, rows, verification, over, fingerprint_value, tenant, exists=False):
+    where = " in tenant %s" % tenant if tenant else ""
+    if exists:
+        # verify_as logged in holding the level, so it exists: edit it rather than copy again.
+        first = "%s%s: open '%s'." % (model.SECURITY_LEVELS_PATH, where, p["name"])
+    else:
+        first = "%s%s: right-click '%s' > Copy Security Level, and name the copy '%s'%s." % (
+            model.SECURITY_LEVELS_PATH,
+            where,
+            cat.level_name(p["copy_from"]),
+            p["name"],
+            "" if p["active"] else " (leave it inactive)",
+        )
+    steps = [first]
+    if p["active"]:
+        steps.append("On its General tab, make sure the level is Active.")
+    by_property = {row["property"]: row for row in verification}
+    for key, value in rows.items():
+        status = by_property["permission: " + " > ".join(key)]["status"]
+        if status in ("ok", "excepted", "attested"):
+            continue
+        steps.append(
+            "Section %s, %s: set '%s' to %s." % (key[0], key[1], key[2], model.describe(cat.ROWS[key]["kind"], value))
+        )
+    if over:
+        rights = sorted({"%s %s" % (o["entity"], o["operation"]) for o in over})
+        steps.append("Grant nothing beyond the table: remove the extra rights (%s)." % ", ".join(rights))
+    steps.append(
+        "Save the level. Then record in the inventory: %s"
+        % model.attestation_line(p["attestation_var"], fingerprint_value)
+    )
+    return steps
+
+
+def run(session, p):
+    """Verify one security level and guide the UI steps; returns the part's outcome."""
+    rows = model.normalise_rows(p["permissions"])
+    desired = {
+        "name": p["name"],
+        "copy_from": cat.level_name(p["copy_from"]),
+        "active": p["active"],
+        "permissions": [{"row": " > ".join(k), "value": v} for k, v in rows.items()],
+    }
+    fingerprint_value = model.fingerprint(desired)
+    attestation = model.attestation_state(p["attestation"], fingerprint_value)
+
+    session.connect()  # tenant pinning happens before anything else
+    observed, probe_row = None, None
+    if p["verify_as"]:
+        probe_row = {"property": "verify_as authenticates (the level exists and is active)", "expected": "yes"}
+        try:
+            observed = session.entity_access(p["verify_as"])
+            probe_row.update(observed="yes", status="ok")
+        except AutotaskAuthError as exc:
+            probe_row.update(observed="refused: %s" % exc.message, status="drift")
+        except AutotaskError as exc:
+            # Could not read is never absent: nothing is concluded from a failed read.
+            probe_row.update(observed="read failed: %s" % exc, status="unknown")
+
+    verification, over, void = model.verify_rows(rows, observed, attestation, p["exceptions"])
+    exists = {
+        "property": "security level '%s' exists, copied from '%s'" % (p["name"], desired["copy_from"]),
+        "expected": "present",
+        "observed": None,
+        "status": "attested" if attestation == "valid" and not void else "unverifiable",
+    }
+    verification.insert(0, exists)
+    if probe_row:
+        verification.insert(1, probe_row)
+        if probe_row["status"] == "drift" and exists["status"] == "attested":
+            void = True
+            exists["status"] = "unverifiable"
+    if void:
+        attestation = "void"
+
+    exists = probe_row is not None and probe_row["status"] == "ok"
+    steps = manual_steps(p, rows, verification, over, fingerprint_value, session.tenant, exists=exists)
+    before = {"name": p["name"], "permissions": {r["property"]: r["observed"] for r in verification}}
+    after = {"name": p["name"], "permissions": {r["property"]: r["expected"] for r in verification}}
+    return model.outcome(
+        verification,
+        steps,
+        diff={"before": before, "after": after},
+        end_state=dict(desired, rows={r["property"]: r["status"] for r in verification}),
+        over_granted=over,
+        fingerprint=fingerprint_value,
+        attestation=attestation,
+    )

@@ -1,0 +1,276 @@
+# Copyright (c) msp.autotask contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Private to the msp.autotask collection.
+
+"""One tenant, read once.
+
+Every part of a run (security level, API user, protected data, for one vendor or five) asks
+the tenant through a TenantSession. It reads each kind of state once: all API users in one
+Resources query, the associations of every user that needs them in one query per kind, each
+probe user's access once, and names through a reference cache on disk. So a tenant costs
+the same few calls whatever the number of vendors. No AnsibleModule import: the unit tests
+drive it with a plain client.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+
+from ansible_collections.msp.autotask.plugins.module_utils import _model as model
+from ansible_collections.msp.autotask.plugins.module_utils._client import (
+    AutotaskError,
+    load_cache_file,
+    store_cache_file,
+)
+
+API_LICENSE = 7
+USER_FIELDS = (
+    "userName",
+    "email",
+    "firstName",
+    "lastName",
+    "title",
+    "isActive",
+    "licenseType",
+    "resourceType",
+    "payrollType",
+    "locationID",
+)
+DEVICE_UDF_TYPE = 3  # UserDefinedFieldDefinitions.udfType for ConfigurationItems
+DEFAULT_REFERENCE_CACHE_TTL = 12 * 3600
+
+
+def fold(value):
+    """Autotask compares text case-insensitively; so do we, on both sides."""
+    return str(value).strip().lower() if value is not None else None
+
+
+class ReferenceCache:
+    """Name tables (departments, roles, queues, locations, UDF definitions) of one tenant, on disk.
+
+    Reference data changes rarely, and reading it on every run would cost more than the state
+    being checked. A table older than ``ttl`` is read again, a name it does not hold makes the
+    caller read it again once, and a failed write drops the file.
+    """
+
+    def __init__(self, directory, key, ttl=DEFAULT_REFERENCE_CACHE_TTL):
+        self.path = os.path.join(directory, hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + ".json")
+        self.ttl = ttl
+
+    def get(self, table):
+        entry = load_cache_file(self.path).get(table)
+        if not isinstance(entry, dict) or time.time() - entry.get("at", 0) > self.ttl:
+            return None
+        rows = entry.get("rows")
+        return [tuple(r) for r in rows] if isinstance(rows, list) else None
+
+    def put(self, table, rows):
+        data = load_cache_file(self.path)
+        data[table] = {"at": time.time(), "rows": [list(r) for r in rows]}
+        store_cache_file(self.path, data)
+
+    def drop(self):
+        try:
+            os.remove(self.path)
+        except OSError:
+            pass
+
+
+class Lookup:
+    """Name -> id for departments, roles, queues and locations, read only when needed."""
+
+    def __init__(self, client, cache=None):
+        self.client = client
+        self.cache = cache
+        self.tables = {}
+        self.fresh = set()  # tables read from the API in this run (not from the cache)
+
+    def _read(self, what):
+        if what == "department":
+            return [(r["id"], r["name"]) for r in self.client.query("Departments", include_fields=["name"])]
+        if what == "role":
+            active = [{"op": "eq", "field": "isActive", "value": True}]
+            return [(r["id"], r["name"]) for r in self.client.query("Roles", active, include_fields=["name"])]
+        entity, field = ("Tickets", "queueID") if what == "queue" else ("Resources", "locationID")
+        picks = next((f.get("picklistValues") or [] for f in self.client.fields(entity) if f.get("name") == field), [])
+        return [(int(v["value"]), v["label"]) for v in picks if v.get("isActive", True)]
+
+    def table(self, what, fresh=False):
+        if fresh or what not in self.tables:
+            rows = None if fresh or self.cache is None else self.cache.get(what)
+            if rows is None:
+                rows = self._read(what)
+                self.fresh.add(what)
+                if self.cache is not None:
+                    self.cache.put(what, rows)
+            self.tables[what] = rows
+        return self.tables[what]
+
+    def id_of(self, what, ref):
+        text = str(ref).strip()
+        if text.isdigit():
+            return int(text)
+        hits = [i for i, name in self.table(what) if fold(name) == fold(text)]
+        if len(hits) != 1 and what not in self.fresh:
+            # The cached table may predate the name: read it once more before saying no.
+            hits = [i for i, name in self.table(what, fresh=True) if fold(name) == fold(text)]
+        if len(hits) != 1:
+            names = ", ".join(sorted(name for unused_id, name in self.table(what)))
+            raise model.ModelError("%s %r %s; known: %s" % (what, ref, "is ambiguous" if hits else "not found", names))
+        return hits[0]
+
+    def name_of(self, what, item_id):
+        rows = self.tables.get(what)
+        if rows is None:
+            return str(item_id)
+        return next((n for i, n in rows if i == item_id), str(item_id))
+
+    def forget(self):
+        """A write refused: the ids may be stale, so the next run reads the names again."""
+        self.tables.clear()
+        if self.cache is not None:
+            self.cache.drop()
+
+
+class TenantSession:
+    """The admin client, probe clients and everything read from one tenant in this run.
+
+    ``connect`` returns the admin client with the tenant already pinned; ``new_probe(creds)``
+    returns a client for a probe user in the same zone. Both come from the module layer.
+    """
+
+    def __init__(self, connect, new_probe, check_mode=False, reference_cache=None):
+        self._connect = connect
+        self._new_probe = new_probe
+        self.check_mode = check_mode
+        self._reference_cache = reference_cache
+        self._lookup = None
+        self._users = None
+        self._links = {}  # entity -> {resource id: [rows]}
+        self._wanted_links = {}  # entity -> {resource ids whose links one query should fetch}
+        self._probes = {}
+        self._probe_reads = {}
+        self._udf_definitions = None
+        self.tenant = None
+
+    def connect(self):
+        """The admin client; the first call pins the tenant (see AutotaskModule.connect)."""
+        client, self.tenant = self._connect()
+        return client
+
+    @property
+    def client(self):
+        return self.connect()
+
+    @property
+    def lookup(self):
+        if self._lookup is None:
+            client = self.client
+            cache = self._reference_cache(client, self.tenant) if self._reference_cache else None
+            self._lookup = Lookup(client, cache)
+        return self._lookup
+
+    # -- API users ------------------------------------------------------------------------
+
+    def api_users(self):
+        """Every API-only user of the tenant: one query, with only the fields compared."""
+        if self._users is None:
+            licensed = [{"op": "eq", "field": "licenseType", "value": API_LICENSE}]
+            self._users = list(self.client.query("Resources", licensed, include_fields=list(USER_FIELDS)))
+        return self._users
+
+    def find_api_user(self, api_username=None, email=None, first_name=None, last_name=None):
+        """The one API user so named, or None; two matches is an input error."""
+        if api_username:
+            hits = [u for u in self.api_users() if fold(u.get("userName")) == fold(api_username)]
+        elif email:
+            hits = [u for u in self.api_users() if fold(u.get("email")) == fold(email)]
+        else:
+            hits = [
+                u
+                for u in self.api_users()
+                if fold(u.get("firstName")) == fold(first_name) and fold(u.get("lastName")) == fold(last_name)
+            ]
+        if len(hits) > 1:
+            raise model.ModelError(
+                "more than one API user matches (resource ids %s); name api_username to choose"
+                % ", ".join(str(h["id"]) for h in hits)
+            )
+        return hits[0] if hits else None
+
+    # -- associations ---------------------------------------------------------------------
+
+    def expect_links(self, entity, resource_id):
+        """Announce a user whose links will be asked for, so one query reads them all."""
+        self._wanted_links.setdefault(entity, set()).add(resource_id)
+
+    def links(self, entity, resource_id):
+        """The rows of ``entity`` (ResourceRoleDepartments, ...) that belong to the resource."""
+        known = self._links.setdefault(entity, {})
+        if resource_id not in known:
+            ids = sorted((self._wanted_links.get(entity, set()) - set(known)) | {resource_id})
+            if len(ids) == 1:
+                condition = {"op": "eq", "field": "resourceID", "value": ids[0]}
+            else:
+                condition = {"op": "in", "field": "resourceID", "value": ids}
+            rows = list(self.client.query(entity, [condition]))
+            for item_id in ids:
+                known[item_id] = []
+            for row in rows:
+                known.setdefault(row.get("resourceID"), []).append(row)
+        return known[resource_id]
+
+    # -- probe users ----------------------------------------------------------------------
+
+    def probe(self, creds):
+        key = fold(creds["username"])
+        if key not in self._probes:
+            self._probes[key] = self._new_probe(creds)
+        return self._probes[key]
+
+    def _probe_read(self, creds, what, read):
+        key = (fold(creds["username"]), what)
+        if key not in self._probe_reads:
+            try:
+                self._probe_reads[key] = ("ok", read(self.probe(creds)))
+            except AutotaskError as exc:
+                self._probe_reads[key] = ("error", exc)
+        outcome, value = self._probe_reads[key]
+        if outcome == "error":
+            raise value
+        return value
+
+    def entity_access(self, creds):
+        """Every entity's access for the probe user: one global EntityInformation call."""
+        return self._probe_read(creds, "access", lambda probe: probe.entity_information())
+
+    def visible_udfs(self, creds):
+        """The names of the device UDFs the probe user can see."""
+        return self._probe_read(
+            creds,
+            "udfs",
+            lambda probe: {f.get("name") for f in probe.user_defined_fields("ConfigurationItems")},
+        )
+
+    def device_udf_definitions(self):
+        """(name, is protected) for each active device UDF: reference data, cached like names."""
+        if self._udf_definitions is None:
+            lookup = self.lookup
+            rows = lookup.cache.get("device_udfs") if lookup.cache is not None else None
+            if rows is None:
+                conditions = [
+                    {"op": "eq", "field": "udfType", "value": DEVICE_UDF_TYPE},
+                    {"op": "eq", "field": "isActive", "value": True},
+                ]
+                found = self.client.query(
+                    "UserDefinedFieldDefinitions", conditions, include_fields=["name", "isProtected"]
+                )
+                rows = [(d["name"], bool(d.get("isProtected"))) for d in found]
+                if lookup.cache is not None:
+                    lookup.cache.put("device_udfs", rows)
+            self._udf_definitions = rows
+        return self._udf_definitions

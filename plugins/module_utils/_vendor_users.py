@@ -1,0 +1,245 @@
+# Copyright (c) msp.autotask contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Private to the msp.autotask collection.
+
+"""Every vendor API user of one tenant in one pass: the parts of each vendor over one session.
+
+The tenant is read once (API users, associations, names, probe access) however many vendors
+it has; each vendor's outcome has the shape the vendor roles and the fleet report use.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.msp.autotask.plugins.module_utils import _api_user as api_user
+from ansible_collections.msp.autotask.plugins.module_utils import _model as model
+from ansible_collections.msp.autotask.plugins.module_utils import _protected_data as protected_data
+from ansible_collections.msp.autotask.plugins.module_utils import _security_level as security_level
+from ansible_collections.msp.autotask.plugins.module_utils._session import fold
+
+# What the fleet report keeps of each part (not the diff or end state: the report has its own).
+REPORT_KEYS = (
+    "changed",
+    "compliant",
+    "summary",
+    "verification",
+    "manual_steps",
+    "fingerprint",
+    "attestation",
+    "over_granted",
+    "writes",
+    "api_calls",
+)
+LINKED = (
+    ("departments", "ResourceRoleDepartments"),
+    ("queues", "ResourceRoleQueues"),
+    ("service_desk_roles", "ResourceServiceDeskRoles"),
+)
+
+
+def argument_spec():
+    level_spec = security_level.argument_spec()
+    attestation = level_spec["attestation"]
+    return dict(
+        vendors=dict(
+            type="list",
+            elements="dict",
+            required=True,
+            options=dict(
+                vendor=dict(type="str", required=True),
+                role=dict(type="str"),
+                security_level=dict(
+                    type="dict",
+                    required=True,
+                    options=dict(
+                        name=dict(type="str", required=True),
+                        custom=dict(type="bool", default=True),
+                        copy_from=level_spec["copy_from"],
+                        active=level_spec["active"],
+                        permissions=level_spec["permissions"],
+                    ),
+                ),
+                user=dict(type="dict", required=True, options=api_user.user_options()),
+                # No defaults: an empty mapping means the vendor asks for no protected data.
+                protected_data=dict(type="dict", options={box: dict(type="bool") for box in model.PROTECTED_BOXES}),
+                verify_as=level_spec["verify_as"],
+                attestations=dict(
+                    type="dict",
+                    options=dict(security_level=attestation, api_user=attestation, protected_data=attestation),
+                ),
+                exceptions=level_spec["exceptions"],
+            ),
+        ),
+        fail_on_manual=dict(type="bool", default=False),
+    )
+
+
+def role_of(vendor):
+    """The vendor's variable prefix (Propel Your MSP -> propel_your_msp), as the roles derive it."""
+    return re.sub(r"[^a-z0-9]+", "_", vendor["vendor"].lower())
+
+
+def validate(vendors):
+    """Errors across vendors, before any API call."""
+    roles = [v["role"] or role_of(v) for v in vendors]
+    twice = sorted({r for r in roles if roles.count(r) > 1})
+    if twice:
+        raise model.ModelError("vendors: %s listed twice" % ", ".join(twice))
+    users = [identity(v["user"]) for v in vendors]
+    shared = sorted({u for u in users if users.count(u) > 1})
+    if shared:
+        raise model.ModelError("vendors: each vendor needs its own API user; %s is named twice" % ", ".join(shared))
+
+
+def identity(user):
+    if user["api_username"]:
+        return fold(user["api_username"])
+    if user["email"]:
+        return fold(user["email"])
+    return "%s %s" % (fold(user["first_name"]), fold(user["last_name"]))
+
+
+def _part_params(spec, values):
+    """A part's parameters as its own module would receive them: defaults, then the values."""
+    params = {name: option.get("default") for name, option in spec.items()}
+    params.update(values)
+    return params
+
+
+def _calls_since(before, after):
+    by_kind = {k: v - before["by_kind"].get(k, 0) for k, v in after["by_kind"].items()}
+    return {
+        "total": after["total"] - before["total"],
+        "by_kind": {k: v for k, v in by_kind.items() if v},
+        "retries": after["retries"] - before["retries"],
+    }
+
+
+def plan_parts(vendor):
+    """(part name, runner, parameters) for one vendor, in the order they run."""
+    role = vendor["role"] or role_of(vendor)
+    level = vendor["security_level"]
+    user = vendor["user"]
+    attestations = vendor["attestations"] or {}
+    parts = []
+    if level["custom"]:
+        values = {k: level[k] for k in ("name", "copy_from", "active", "permissions") if level.get(k) is not None}
+        values.update(
+            exceptions=vendor["exceptions"] or [],
+            verify_as=vendor["verify_as"],
+            attestation=attestations.get("security_level"),
+            attestation_var="%s_attestations.security_level" % role,
+        )
+        parts.append(("security_level", security_level, _part_params(security_level.argument_spec(), values)))
+    values = dict(
+        user,
+        security_level=level["name"],
+        attestation=attestations.get("api_user"),
+        attestation_var="%s_attestations.api_user" % role,
+    )
+    parts.append(("api_user", api_user, _part_params(api_user.argument_spec(), values)))
+    boxes = vendor["protected_data"] or {}
+    if any(boxes.get(b) is not None for b in model.PROTECTED_BOXES):
+        values = {b: bool(boxes.get(b)) for b in model.PROTECTED_BOXES}
+        values.update(
+            api_username=user["api_username"],
+            email=None if user["api_username"] else user["email"],
+            verify_as=vendor["verify_as"],
+            attestation=attestations.get("protected_data"),
+            attestation_var="%s_attestations.protected_data" % role,
+        )
+        parts.append(("protected_data", protected_data, _part_params(protected_data.argument_spec(), values)))
+    return role, parts
+
+
+def run(session, p, api_calls):
+    """Each vendor's outcome, in order, and the diff. ``api_calls()`` reads the clients' counters.
+
+    Security levels run first for every vendor (they only read), then the API users, then the
+    protected data, so every input error and every name is found before the first write.
+    Raises model.PartFailed with the outcomes so far when a part stops on an API error.
+    """
+    vendors = p["vendors"]
+    validate(vendors)
+    plans = [plan_parts(v) for v in vendors]
+    for plan in plans:
+        for name, part, params in plan[1]:
+            model.attestation_state(params["attestation"], "")  # its shape; the fingerprint comes later
+            if name == "api_user":
+                part.validate(params)
+    _read_ahead(session, vendors)
+
+    outcomes = [
+        {
+            "vendor": vendor["vendor"],
+            "role": role,
+            "tenant_id": None,
+            "attestation_var": "%s_attestations" % role,
+            "parts": {},
+            "desired": {
+                "security_level": vendor["security_level"],
+                "user": vendor["user"],
+                "protected_data": {k: v for k, v in (vendor["protected_data"] or {}).items() if v is not None},
+            },
+        }
+        for vendor, (role, unused_parts) in zip(vendors, plans)
+    ]
+    diff = {"before": {}, "after": {}}
+    resource_ids = {}
+    for phase in ("security_level", "api_user", "protected_data"):
+        for outcome, (role, parts) in zip(outcomes, plans):
+            for name, part, params in parts:
+                if name != phase:
+                    continue
+                if name == "protected_data" and resource_ids.get(role):
+                    params = dict(params, resource_id=resource_ids[role])  # the user the API user part found
+                before = api_calls()
+                try:
+                    result = part.run(session, params)
+                except Exception as exc:  # an API or input error: say how far the tenant got
+                    cause, extra = (exc.cause, exc.extra) if isinstance(exc, model.PartFailed) else (exc, {})
+                    done = [o for o in outcomes if o["parts"]]
+                    raise model.PartFailed(
+                        cause, results=done, failed_vendor=outcome["vendor"], failed_part=name, **extra
+                    ) from None
+                result["api_calls"] = _calls_since(before, api_calls())
+                if name == "api_user":
+                    resource_ids[role] = result.get("resource_id")
+                part_diff = result.get("diff") or {}
+                diff["before"].setdefault(role, {})[name] = part_diff.get("before")
+                diff["after"].setdefault(role, {})[name] = part_diff.get("after")
+                outcome["parts"][name] = {k: result[k] for k in REPORT_KEYS if k in result}
+    for outcome in outcomes:
+        outcome["tenant_id"] = session.tenant
+        outcome["changed"] = any(r["changed"] for r in outcome["parts"].values())
+        outcome["compliant"] = all(r["compliant"] for r in outcome["parts"].values())
+    return outcomes, diff
+
+
+def _read_ahead(session, vendors):
+    """Read what every vendor needs in as few calls as the API allows, before the first write.
+
+    One query for all API users; then, for users that list associations, one query per kind
+    for all of them; and every name, so that a typo in any vendor writes nothing at all.
+    """
+    for vendor in vendors:
+        user = vendor["user"]
+        found = session.find_api_user(user["api_username"], user["email"], user["first_name"], user["last_name"])
+        for option, entity in LINKED:
+            if found and user[option] is not None:
+                session.expect_links(entity, found["id"])
+    lookup = session.lookup
+    for vendor in vendors:
+        user = vendor["user"]
+        for d in user["departments"] or []:
+            lookup.id_of("department", d["department"])
+            lookup.id_of("role", d["role"])
+        for r in user["service_desk_roles"] or []:
+            lookup.id_of("role", r["role"])
+        for q in user["queues"] or []:
+            lookup.id_of("queue", q)
+        if user["location"]:
+            lookup.id_of("location", user["location"])

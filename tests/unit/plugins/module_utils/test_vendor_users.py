@@ -1,0 +1,130 @@
+# Copyright (c) msp.autotask contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every vendor of a tenant in one pass: what runs, in which order, and nothing written on a typo."""
+
+from __future__ import annotations
+
+import pytest
+import responses
+
+from ansible_collections.msp.autotask.plugins.module_utils import _client as c
+from ansible_collections.msp.autotask.plugins.module_utils import _model as m
+from ansible_collections.msp.autotask.plugins.module_utils import _session as s
+from ansible_collections.msp.autotask.plugins.module_utils import _vendor_users as vu
+
+BASE = "https://webservices14.autotask.net/ATServicesRest"
+API = BASE + "/V1.0"
+USER_KEYS = vu.api_user.user_options()
+
+
+def vendor(name, role=None, custom=True, protected=None, **user):
+    full_user = {k: spec.get("default") for k, spec in USER_KEYS.items()}
+    full_user.update(user)
+    return {
+        "vendor": name,
+        "role": role,
+        "security_level": {
+            "name": "API User (%s)" % name,
+            "custom": custom,
+            "copy_from": "API User (system) (API-only)",
+            "active": True,
+            "permissions": [],
+        },
+        "user": full_user,
+        "protected_data": protected,
+        "verify_as": None,
+        "attestations": None,
+        "exceptions": [],
+    }
+
+
+def page(items):
+    return {"items": items, "pageDetails": {"count": len(items), "nextPageUrl": None}}
+
+
+def tenant():
+    admin = c.AutotaskClient("u", "s", "i", api_url=BASE, zone_cache_path=False, sleep=lambda s: None)
+    return s.TenantSession(lambda: (admin, 90001), None), admin
+
+
+def test_the_same_vendor_twice_is_refused():
+    with pytest.raises(m.ModelError, match="propel listed twice"):
+        vu.validate([vendor("Propel", role="propel", email="a@x"), vendor("Propel 2", role="propel", email="b@x")])
+
+
+def test_two_vendors_sharing_one_user_is_refused():
+    with pytest.raises(m.ModelError, match="each vendor needs its own API user; a@x"):
+        vu.validate([vendor("One", email="A@x"), vendor("Two", email="a@x ")])
+
+
+def test_parts_follow_the_vendor_document():
+    role, parts = vu.plan_parts(vendor("Propel Your MSP", email="p@x"))
+    assert role == "propel_your_msp"
+    assert [name for name, _part, _params in parts] == ["security_level", "api_user"]
+    assert parts[1][2]["attestation_var"] == "propel_your_msp_attestations.api_user"
+    assert parts[1][2]["security_level"] == "API User (Propel Your MSP)"
+    _role, parts = vu.plan_parts(vendor("RMM", custom=False, protected={"edit_unprotected": True}, email="r@x"))
+    assert [name for name, _part, _params in parts] == ["api_user", "protected_data"]
+    assert parts[1][2]["edit_unprotected"] is True and parts[1][2]["view_protected"] is False
+    none_asked = {"edit_protected": None, "view_protected": None, "edit_unprotected": None, "view_unprotected": None}
+    _role, parts = vu.plan_parts(vendor("RMM", custom=False, protected=none_asked, email="r@x"))
+    assert [name for name, _part, _params in parts] == ["api_user"]
+
+
+@responses.activate
+def test_a_typo_in_the_last_vendor_writes_nothing_for_the_first():
+    users = [
+        {
+            "id": 10,
+            "email": "p@x",
+            "userName": "p",
+            "firstName": "Old",
+            "lastName": "API",
+            "isActive": True,
+            "licenseType": 7,
+        }
+    ]
+    responses.get(API + "/Resources/query", json=page(users))
+    responses.get(API + "/Departments/query", json=page([{"id": 1, "name": "Service Desk"}]))
+    responses.get(API + "/Roles/query", json=page([{"id": 2, "name": "API Integration"}]))
+    vendors = [
+        vendor("Propel", first_name="Propel", email="p@x"),  # would rename the user
+        vendor(
+            "Email2AT",
+            custom=False,
+            email="e@x",
+            departments=[{"department": "Servce Desk", "role": "API Integration", "default": True}],
+        ),
+    ]
+    session, admin = tenant()
+    with pytest.raises(m.ModelError, match="department 'Servce Desk' not found; known: Service Desk"):
+        vu.run(session, {"vendors": vendors}, admin.api_calls)
+    assert all(call.request.method == "GET" for call in responses.calls)
+
+
+@responses.activate
+def test_outcomes_keep_the_vendor_order_and_the_report_shape():
+    users = [
+        {
+            "id": 10,
+            "email": "p@x",
+            "userName": "p",
+            "firstName": "Propel",
+            "lastName": "API",
+            "isActive": True,
+            "licenseType": 7,
+        }
+    ]
+    responses.get(API + "/Resources/query", json=page(users))
+    vendors = [
+        vendor("Propel", role="propel", first_name="Propel", email="p@x"),
+        vendor("Missing", custom=False, email="m@x"),
+    ]
+    session, admin = tenant()
+    outcomes, diff = vu.run(session, {"vendors": vendors}, admin.api_calls)
+    assert [o["vendor"] for o in outcomes] == ["Propel", "Missing"]
+    assert set(outcomes[0]["parts"]) == {"security_level", "api_user"}
+    assert outcomes[1]["parts"]["api_user"]["verification"][0]["status"] == "missing"
+    assert outcomes[0]["attestation_var"] == "propel_attestations" and outcomes[0]["tenant_id"] == 90001
+    assert set(diff["before"]) == {"propel", "missing"}
+    assert len(responses.calls) == 1  # one read for both vendors
