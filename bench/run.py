@@ -360,7 +360,7 @@ def main():
     parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "10 100 500"))
     parser.add_argument("--latency-ms", type=int, default=int(os.environ.get("BENCH_LATENCY_MS", "50")))
     parser.add_argument("--jitter-ms", type=int, default=10)
-    parser.add_argument("--forks", type=int, default=int(os.environ.get("BENCH_FORKS", "20")))
+    parser.add_argument("--forks", type=int, default=int(os.environ.get("BENCH_FORKS", "8")))
     # The baseline costs ~2.5 s per tenant: 20 minutes a run at 500. The ratios are taken at 100.
     parser.add_argument("--baseline-max", type=int, default=int(os.environ.get("BENCH_BASELINE_MAX", "100")))
     args = parser.parse_args()

@@ -147,7 +147,7 @@ def test_a_refused_probe_stays_refused_without_asking_again():
     responses.get(API + "/EntityInformation", status=401, body="")
     tenant = session()
     creds = {"username": "probe@t.example", "secret": "x", "integration_code": "y"}
-    for _ in range(2):
+    for unused_attempt in range(2):
         with pytest.raises(c.AutotaskAuthError):
             tenant.entity_access(creds)
     assert len(responses.calls) == 1
