@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import collections
+import fcntl
 import hashlib
 import json
 import os
@@ -176,15 +177,24 @@ def load_cache_file(path):
         return {}
 
 
-def store_cache_file(path, data):
-    """Replace a cache file atomically (parallel forks read whole files), in a private directory."""
+def update_cache_file(path, change):
+    """Apply ``change(data)`` to a cache file's mapping and replace the file atomically.
+
+    Parallel forks share one zone cache: the lock keeps one fork's entry from being lost to
+    another's write, and the atomic replace means readers never see half a file.
+    """
     directory = os.path.dirname(path) or "."
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".cache-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-        os.replace(tmp, path)
+        with open(path + ".lock", "a", encoding="utf-8") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            data = load_cache_file(path)
+            if change(data) is False:
+                return
+            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".cache-")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle)
+            os.replace(tmp, path)
     except OSError:
         pass  # a cache that cannot be written only costs the calls it would have saved
 
@@ -209,9 +219,6 @@ class ZoneCache:
     def _load(self):
         return load_cache_file(self.path)
 
-    def _store(self, data):
-        store_cache_file(self.path, data)
-
     def get(self, discovery_url, username):
         entry = self._load().get(self._key(discovery_url, username))
         if not isinstance(entry, dict):
@@ -221,14 +228,12 @@ class ZoneCache:
         return entry.get("zone")
 
     def put(self, discovery_url, username, zone):
-        data = self._load()
-        data[self._key(discovery_url, username)] = {"zone": zone, "at": time.time()}
-        self._store(data)
+        key = self._key(discovery_url, username)
+        update_cache_file(self.path, lambda data: data.update({key: {"zone": zone, "at": time.time()}}))
 
     def drop(self, discovery_url, username):
-        data = self._load()
-        if data.pop(self._key(discovery_url, username), None) is not None:
-            self._store(data)
+        key = self._key(discovery_url, username)
+        update_cache_file(self.path, lambda data: data.pop(key, None) is not None)
 
 
 def default_zone_cache_path():

@@ -24,7 +24,7 @@ from ansible_collections.msp.autotask.plugins.module_utils import _model as mode
 from ansible_collections.msp.autotask.plugins.module_utils._client import (
     AutotaskError,
     load_cache_file,
-    store_cache_file,
+    update_cache_file,
 )
 
 API_LICENSE = 7
@@ -69,15 +69,15 @@ class ReferenceCache:
         return [tuple(r) for r in rows] if isinstance(rows, list) else None
 
     def put(self, table, rows):
-        data = load_cache_file(self.path)
-        data[table] = {"at": time.time(), "rows": [list(r) for r in rows]}
-        store_cache_file(self.path, data)
+        entry = {"at": time.time(), "rows": [list(r) for r in rows]}
+        update_cache_file(self.path, lambda data: data.update({table: entry}))
 
     def drop(self):
-        try:
-            os.remove(self.path)
-        except OSError:
-            pass
+        for path in (self.path, self.path + ".lock"):
+            try:
+                os.remove(path)
+            except OSError:
+                pass
 
 
 class Lookup:

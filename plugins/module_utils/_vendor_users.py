@@ -18,6 +18,7 @@ from ansible_collections.msp.autotask.plugins.module_utils import _api_user as a
 from ansible_collections.msp.autotask.plugins.module_utils import _model as model
 from ansible_collections.msp.autotask.plugins.module_utils import _protected_data as protected_data
 from ansible_collections.msp.autotask.plugins.module_utils import _security_level as security_level
+from ansible_collections.msp.autotask.plugins.module_utils._client import AutotaskError
 from ansible_collections.msp.autotask.plugins.module_utils._session import fold
 
 # What the fleet report keeps of each part (not the diff or end state: the report has its own).
@@ -181,7 +182,7 @@ def run(session, p, api_calls):
             "parts": {},
             "desired": {
                 "security_level": vendor["security_level"],
-                "user": vendor["user"],
+                "user": {k: v for k, v in vendor["user"].items() if v is not None},
                 "protected_data": {k: v for k, v in (vendor["protected_data"] or {}).items() if v is not None},
             },
         }
@@ -199,7 +200,7 @@ def run(session, p, api_calls):
                 before = api_calls()
                 try:
                     result = part.run(session, params)
-                except Exception as exc:  # an API or input error: say how far the tenant got
+                except (model.PartFailed, model.ModelError, AutotaskError) as exc:  # say how far the tenant got
                     cause, extra = (exc.cause, exc.extra) if isinstance(exc, model.PartFailed) else (exc, {})
                     done = [o for o in outcomes if o["parts"]]
                     raise model.PartFailed(

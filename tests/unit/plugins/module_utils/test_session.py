@@ -147,7 +147,23 @@ def test_a_refused_probe_stays_refused_without_asking_again():
     responses.get(API + "/EntityInformation", status=401, body="")
     tenant = session()
     creds = {"username": "probe@t.example", "secret": "x", "integration_code": "y"}
-    for unused_attempt in range(2):
-        with pytest.raises(c.AutotaskAuthError):
-            tenant.entity_access(creds)
+    with pytest.raises(c.AutotaskAuthError):
+        tenant.entity_access(creds)
+    with pytest.raises(c.AutotaskAuthError):
+        tenant.entity_access(creds)  # the refusal is remembered, not asked again
     assert len(responses.calls) == 1
+
+
+def _put_zone(args):
+    path, n = args
+    c.ZoneCache(path).put("https://discovery.example", "user%d@t.example" % n, {"url": "https://z%d" % n})
+
+
+def test_parallel_forks_lose_no_zone_cache_entry(tmp_path):
+    import multiprocessing
+
+    path = str(tmp_path / "zones.json")
+    with multiprocessing.get_context("fork").Pool(8) as pool:
+        pool.map(_put_zone, [(path, n) for n in range(64)])
+    cache = c.ZoneCache(path)
+    assert all(cache.get("https://discovery.example", "user%d@t.example" % n) for n in range(64))
