@@ -202,7 +202,8 @@ def run(session, p, api_calls):
                     result = part.run(session, params)
                 except (model.PartFailed, model.ModelError, AutotaskError) as exc:  # say how far the tenant got
                     cause, extra = (exc.cause, exc.extra) if isinstance(exc, model.PartFailed) else (exc, {})
-                    done = [o for o in outcomes if o["parts"]]
+                    # Only the vendors whose every part ran: half a vendor would read as a verdict.
+                    done = [_finish(o, session) for o, plan in zip(outcomes, plans) if len(o["parts"]) == len(plan[1])]
                     raise model.PartFailed(
                         cause, results=done, failed_vendor=outcome["vendor"], failed_part=name, **extra
                     ) from None
@@ -213,11 +214,14 @@ def run(session, p, api_calls):
                 diff["before"].setdefault(role, {})[name] = part_diff.get("before")
                 diff["after"].setdefault(role, {})[name] = part_diff.get("after")
                 outcome["parts"][name] = {k: result[k] for k in REPORT_KEYS if k in result}
-    for outcome in outcomes:
-        outcome["tenant_id"] = session.tenant
-        outcome["changed"] = any(r["changed"] for r in outcome["parts"].values())
-        outcome["compliant"] = all(r["compliant"] for r in outcome["parts"].values())
-    return outcomes, diff
+    return [_finish(o, session) for o in outcomes], diff
+
+
+def _finish(outcome, session):
+    outcome["tenant_id"] = session.tenant
+    outcome["changed"] = any(r["changed"] for r in outcome["parts"].values())
+    outcome["compliant"] = all(r["compliant"] for r in outcome["parts"].values())
+    return outcome
 
 
 def _read_ahead(session, vendors):

@@ -128,3 +128,41 @@ def test_outcomes_keep_the_vendor_order_and_the_report_shape():
     assert outcomes[0]["attestation_var"] == "propel_attestations" and outcomes[0]["tenant_id"] == 90001
     assert set(diff["before"]) == {"propel", "missing"}
     assert len(responses.calls) == 1  # one read for both vendors
+
+
+@responses.activate
+def test_a_refused_write_reports_only_the_vendors_that_finished():
+    users = [
+        {
+            "id": 10,
+            "email": "p@x",
+            "userName": "p",
+            "firstName": "Propel",
+            "lastName": "API",
+            "isActive": True,
+            "licenseType": 7,
+        },
+        {
+            "id": 11,
+            "email": "e@x",
+            "userName": "e",
+            "firstName": "Old",
+            "lastName": "API",
+            "isActive": True,
+            "licenseType": 7,
+        },
+    ]
+    responses.get(API + "/Resources/query", json=page(users))
+    responses.patch(API + "/Resources", status=500, json={"errors": ["The resource is locked."]})
+    vendors = [
+        vendor("Propel", role="propel", first_name="Propel", email="p@x"),
+        vendor("Email2AT", role="email2at", custom=False, first_name="MSPintegrations", email="e@x"),
+    ]
+    session, admin = tenant()
+    with pytest.raises(m.PartFailed) as failed:
+        vu.run(session, {"vendors": vendors}, admin.api_calls)
+    extra = failed.value.extra
+    assert extra["failed_vendor"] == "Email2AT" and extra["failed_part"] == "api_user"
+    assert [o["vendor"] for o in extra["results"]] == ["Propel"]
+    assert extra["results"][0]["changed"] is False and extra["results"][0]["tenant_id"] == 90001
+    assert "resource is locked" in str(failed.value.cause.errors)
