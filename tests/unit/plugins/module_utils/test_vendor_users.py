@@ -38,6 +38,19 @@ def vendor(name, role=None, custom=True, protected=None, **user):
     }
 
 
+def api_user(resource_id, email, first_name):
+    """An active API user as the Resources query returns it."""
+    return {
+        "id": resource_id,
+        "email": email,
+        "userName": email.split("@")[0],
+        "firstName": first_name,
+        "lastName": "API",
+        "isActive": True,
+        "licenseType": 7,
+    }
+
+
 def page(items):
     return {"items": items, "pageDetails": {"count": len(items), "nextPageUrl": None}}
 
@@ -73,17 +86,7 @@ def test_parts_follow_the_vendor_document():
 
 @responses.activate
 def test_a_typo_in_the_last_vendor_writes_nothing_for_the_first():
-    users = [
-        {
-            "id": 10,
-            "email": "p@x",
-            "userName": "p",
-            "firstName": "Old",
-            "lastName": "API",
-            "isActive": True,
-            "licenseType": 7,
-        }
-    ]
+    users = [api_user(10, "p@x", "Old")]
     responses.get(API + "/Resources/query", json=page(users))
     responses.get(API + "/Departments/query", json=page([{"id": 1, "name": "Service Desk"}]))
     responses.get(API + "/Roles/query", json=page([{"id": 2, "name": "API Integration"}]))
@@ -104,17 +107,7 @@ def test_a_typo_in_the_last_vendor_writes_nothing_for_the_first():
 
 @responses.activate
 def test_outcomes_keep_the_vendor_order_and_the_report_shape():
-    users = [
-        {
-            "id": 10,
-            "email": "p@x",
-            "userName": "p",
-            "firstName": "Propel",
-            "lastName": "API",
-            "isActive": True,
-            "licenseType": 7,
-        }
-    ]
+    users = [api_user(10, "p@x", "Propel")]
     responses.get(API + "/Resources/query", json=page(users))
     vendors = [
         vendor("Propel", role="propel", first_name="Propel", email="p@x"),
@@ -133,24 +126,8 @@ def test_outcomes_keep_the_vendor_order_and_the_report_shape():
 @responses.activate
 def test_a_refused_write_reports_only_the_vendors_that_finished():
     users = [
-        {
-            "id": 10,
-            "email": "p@x",
-            "userName": "p",
-            "firstName": "Propel",
-            "lastName": "API",
-            "isActive": True,
-            "licenseType": 7,
-        },
-        {
-            "id": 11,
-            "email": "e@x",
-            "userName": "e",
-            "firstName": "Old",
-            "lastName": "API",
-            "isActive": True,
-            "licenseType": 7,
-        },
+        api_user(10, "p@x", "Propel"),
+        api_user(11, "e@x", "Old"),
     ]
     responses.get(API + "/Resources/query", json=page(users))
     responses.patch(API + "/Resources", status=500, json={"errors": ["The resource is locked."]})
