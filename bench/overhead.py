@@ -1,0 +1,55 @@
+"""What Ansible itself costs per host and task on this machine: the figures bench/README.md cites.
+
+Times a fleet of HOSTS local hosts running only `set_fact` tasks, then only `ping` module runs
+(with and without pipelining), and prints controller CPU per task. No API, no sandbox: it
+measures the floor under any playbook, the collection's and the uri baseline's alike.
+"""
+
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+HOSTS = int(os.environ.get("OVERHEAD_HOSTS", "100"))
+FORKS = os.environ.get("BENCH_FORKS", "8")
+
+
+def play(tasks, **variables):
+    variables["ansible_python_interpreter"] = "{{ ansible_playbook_python }}"
+    return [{"hosts": "all", "connection": "local", "gather_facts": False, "vars": variables, "tasks": tasks}]
+
+
+def cpu_of(path, inventory):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(["ansible-playbook", path, "-i", inventory, "-f", FORKS], check=True, capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main():
+    with tempfile.TemporaryDirectory() as work:
+        inventory = os.path.join(work, "hosts.yml")
+        with open(inventory, "w", encoding="utf-8") as handle:
+            yaml.safe_dump({"all": {"hosts": {"h%d" % n: {} for n in range(HOSTS)}}}, handle)
+        cases = {
+            "set_fact": (10, play([{"ansible.builtin.set_fact": {"x%d" % n: 1}} for n in range(10)])),
+            "module run": (3, play([{"ansible.builtin.ping": {}} for _ in range(3)])),
+            "module run, pipelined": (
+                3,
+                play([{"ansible.builtin.ping": {}} for _ in range(3)], ansible_pipelining=True),
+            ),
+        }
+        print("%d hosts, %s forks, %d cores: controller CPU per host and task" % (HOSTS, FORKS, os.cpu_count()))
+        for name, (count, body) in cases.items():
+            path = os.path.join(work, "play.yml")
+            with open(path, "w", encoding="utf-8") as handle:
+                yaml.safe_dump(body, handle)
+            print("- %s: %.0f ms" % (name, 1000 * cpu_of(path, inventory) / (HOSTS * count)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
