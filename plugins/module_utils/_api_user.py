@@ -262,11 +262,12 @@ def run(session, p):
     plan = []  # (method, path tuple, body)
     existing_deps, existing_queues, existing_sdrs = [], [], []
     try:
-        if p["departments"] is not None:
+        # An empty list with no purge asks for nothing of that kind: no read.
+        if p["departments"] or (p["purge_associations"] and p["departments"] is not None):
             existing_deps = session.links("ResourceRoleDepartments", rid)
-        if p["queues"] is not None:
+        if p["queues"] or (p["purge_associations"] and p["queues"] is not None):
             existing_queues = session.links("ResourceRoleQueues", rid)
-        if p["service_desk_roles"] is not None:
+        if p["service_desk_roles"] or (p["purge_associations"] and p["service_desk_roles"] is not None):
             existing_sdrs = session.links("ResourceServiceDeskRoles", rid)
     except AutotaskError as exc:
         raise model.PartFailed(exc, resource_id=rid) from None  # could not read is never absent: no write follows
@@ -419,6 +420,15 @@ def run(session, p):
             raise model.PartFailed(
                 exc, resource_id=rid, writes_done=writes[:-1], failed_write=writes[-1], writes_planned=len(ordered)
             ) from None
+
+    if session.check_mode and writes:
+        # What the API would fix is still wrong now: drift, with the fix named.
+        model.pending_writes(verification)
+        steps.insert(
+            0,
+            "Run onboard (not audit, no --check)%s: it makes the %d API write(s) listed under writes."
+            % (" for tenant %s" % session.tenant if session.tenant else "", len(writes)),
+        )
 
     before = {
         "fields": {k: user.get(k) for k in desired_fields},

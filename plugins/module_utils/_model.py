@@ -226,15 +226,7 @@ def _access_label(op, access):
     return {"All": "All", "Restricted": "Mine/Restricted", "None": "None"}.get(access, access)
 
 
-def verify_rows(rows, observed, attestation="none", exceptions=None, today=None):
-    """Verification rows and over-granted rights for a normalised permission table.
-
-    ``observed`` is ``{entity: {"userAccessForQuery": ..., ...}}`` from entityInformation read
-    as a user holding the level (``verify_as``), or None when no such user was given.
-    ``attestation`` is the state from attestation_state(). Returns (rows, over_granted,
-    attestation_void).
-    """
-    today = today or datetime.date.today()
+def _parse_exceptions(exceptions):
     excepted = {}
     for exc in exceptions or []:
         key = cat.find_row(exc.get("section", ""), exc.get("subsection", ""), exc.get("name", ""))
@@ -246,6 +238,40 @@ def verify_rows(rows, observed, attestation="none", exceptions=None, today=None)
             if not exc.get(field):
                 raise ModelError("the exception for %s needs a %s" % (" > ".join(key), field))
         excepted[key] = dict(exc, expires=parse_date(exc["expires"], "exception 'expires'"))
+    return excepted
+
+
+def _observe_row(spec, expected_ops, observed):
+    """(status, observed text) of one row from entityInformation, or (None, None) if not seen."""
+    seen, drift, unreadable = [], False, False
+    for entity in spec["observe"].get("entities", []):
+        info = observed.get(entity)
+        if info is None:
+            continue  # this tenant's API does not expose the entity
+        for op, want in expected_ops.items():
+            got = info.get("userAccessFor" + op.capitalize(), "Unknown")
+            seen.append("%s %s: %s" % (entity, op, _access_label(op, got)))
+            if got not in cat.ACCESS_RANK:
+                unreadable = True  # a value this collection does not know: conclude nothing
+            elif cat.ACCESS_RANK[got] < cat.ACCESS_RANK[want]:
+                drift = True
+    if not seen:
+        return None, None
+    return ("drift" if drift else "unknown" if unreadable else "ok"), "; ".join(seen)
+
+
+def verify_rows(rows, observed, attestation="none", exceptions=None, today=None, probe_error=None):
+    """Verification rows and over-granted rights for a normalised permission table.
+
+    ``observed`` is ``{entity: {"userAccessForQuery": ..., ...}}`` from entityInformation read
+    as a user holding the level (``verify_as``), or None when no such user was given.
+    ``probe_error`` says why the probe could not be read: every row it would have verified is
+    then unknown. ``attestation`` is the state from attestation_state(). Exceptions apply
+    before the attestation is judged, so an excepted row never voids it. Returns (rows,
+    over_granted, attestation_void).
+    """
+    today = today or datetime.date.today()
+    excepted = _parse_exceptions(exceptions)
     result, over, contradicted = [], [], False
     for key, value in rows.items():
         spec = cat.ROWS[key]
@@ -256,26 +282,14 @@ def verify_rows(rows, observed, attestation="none", exceptions=None, today=None)
             "status": "unverifiable",
         }
         expected_ops = _expected_ops(spec, value)
-        entities = spec["observe"].get("entities", [])
-        if observed is not None and entities and expected_ops:
-            seen, drift, unreadable = [], False, False
-            for entity in entities:
-                info = observed.get(entity)
-                if info is None:
-                    continue  # this tenant's API does not expose the entity
-                for op, want in expected_ops.items():
-                    got = info.get("userAccessFor" + op.capitalize(), "Unknown")
-                    seen.append("%s %s: %s" % (entity, op, _access_label(op, got)))
-                    if got not in cat.ACCESS_RANK:
-                        unreadable = True  # a value this collection does not know: conclude nothing
-                    elif cat.ACCESS_RANK[got] < cat.ACCESS_RANK[want]:
-                        drift = True
-            if seen:
-                entry["observed"] = "; ".join(seen)
-                entry["status"] = "drift" if drift else "unknown" if unreadable else "ok"
-                contradicted = contradicted or drift
-        if entry["status"] == "unverifiable" and attestation == "valid":
-            entry["status"] = "attested"
+        observable = bool(spec["observe"].get("entities")) and bool(expected_ops)
+        if probe_error and observable:
+            entry.update(observed=probe_error, status="unknown")
+        elif observed is not None and observable:
+            status, seen = _observe_row(spec, expected_ops, observed)
+            if status:
+                entry.update(observed=seen, status=status)
+        observed_drift = entry["status"] == "drift"
         exc = excepted.get(key)
         if exc is not None and entry["status"] != "ok":
             if exc["expires"] >= today:
@@ -284,8 +298,14 @@ def verify_rows(rows, observed, attestation="none", exceptions=None, today=None)
             else:
                 entry["status"] = "drift"
                 entry["note"] = "exception expired on %s" % exc["expires"]
+                entry["exception_expired"] = str(exc["expires"])
+        if observed_drift and entry["status"] == "drift":
+            contradicted = True  # observed and not excepted: what was attested cannot stand
+            entry["voids_attestation"] = True
+        if entry["status"] == "unverifiable" and attestation == "valid":
+            entry["status"] = "attested"
         result.append(entry)
-    if observed is not None:
+    if observed is not None and not probe_error:
         over = over_granted(rows, observed)
     void = attestation == "valid" and contradicted
     if void:
@@ -294,6 +314,25 @@ def verify_rows(rows, observed, attestation="none", exceptions=None, today=None)
             if entry["status"] == "attested":
                 entry["status"] = "unverifiable"
     return result, over, void
+
+
+def void_reason(verification):
+    """Which observation voided an attestation, in words."""
+    rows = [r for r in verification if r.get("voids_attestation")]
+    return "; ".join("%s: expected %s, observed %s" % (r["property"], r["expected"], r["observed"]) for r in rows)
+
+
+# Check mode: a row that needs a write describes the tenant as it is now, which is not right.
+PENDING_WRITE_NOTE = "onboard fixes this (check mode: nothing was written)"
+
+
+def pending_writes(verification):
+    """Check mode: every row a write would fix is drift now, with the fix named."""
+    for row in verification:
+        if row["status"] == "converged":
+            row["status"] = "drift"
+            row["note"] = PENDING_WRITE_NOTE
+    return verification
 
 
 # -- protected data ---------------------------------------------------------------------------

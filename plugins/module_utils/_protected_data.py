@@ -4,14 +4,18 @@
 
 # Private to the msp.autotask collection.
 
-"""The protected-data part: Autotask has no endpoint for the boxes, so verify the view boxes
-through what a probe user sees of protected UDFs, and guide the UI steps for the rest."""
+"""The protected-data part: attest-only, with the exact UI steps.
+
+Autotask keeps the four boxes on each resource (Resources > Security > Protected Data
+Permissions), not on a security level, and no REST endpoint reads them. What a probe user sees
+of protected UDFs tells about the probe's own boxes, never the vendor user's, so nothing here
+is observed: every box is ``unverifiable`` until an operator attests it.
+"""
 
 from __future__ import annotations
 
 from ansible_collections.msp.autotask.plugins.module_utils import _model as model
-from ansible_collections.msp.autotask.plugins.module_utils._client import AutotaskError
-from ansible_collections.msp.autotask.plugins.module_utils._module import verify_argument_spec
+from ansible_collections.msp.autotask.plugins.module_utils._module import attestation_argument_spec
 
 
 def argument_spec():
@@ -23,24 +27,17 @@ def argument_spec():
     )
     for box in model.PROTECTED_BOXES:
         spec[box] = dict(type="bool", default=False)
-    spec.update(verify_argument_spec())
+    spec.update(attestation_argument_spec())
     return spec
-
-
-def observe_view_boxes(session, creds):
-    """{box: observed bool or None} for the two view boxes, from UDF visibility."""
-    defs = session.device_udf_definitions()
-    visible = session.visible_udfs(creds)
-    out = {}
-    for box, protected in (("view_unprotected", False), ("view_protected", True)):
-        names = {name for name, is_protected in defs if is_protected == protected}
-        out[box] = bool(names & visible) if names else None  # no such UDF: nothing to see
-    return out
 
 
 def run(session, p):
     """Verify one user's protected-data boxes and guide the UI steps; returns the part's outcome."""
-    who_wanted = p["api_username"] or p["email"]
+    names = [p.get("first_name"), p.get("last_name")]  # set by autotask_vendor_users, not a module option
+    who_wanted = p["api_username"] or p["email"] or (" ".join(names) if all(names) else None)
+    if not who_wanted and not p["resource_id"]:
+        raise model.ModelError("protected data: identify the resource by api_username, email or resource_id")
+    who_wanted = who_wanted or "resource id %s" % p["resource_id"]
     boxes = model.normalise_protected({b: p[b] for b in model.PROTECTED_BOXES})
     fingerprint_value = model.fingerprint({"resource": who_wanted.lower(), "boxes": boxes})
     attestation = model.attestation_state(p["attestation"], fingerprint_value)
@@ -49,7 +46,7 @@ def run(session, p):
         # Found earlier in this run by the API user part: not looked up again.
         hits = [{"id": p["resource_id"], "firstName": None, "lastName": None, "userName": None}]
     else:
-        user = session.find_api_user(p["api_username"], p["email"])
+        user = session.find_api_user(p["api_username"], p["email"], *names)
         hits = [user] if user else []
         if not hits and p["api_username"]:
             # The boxes apply to any resource, not only API users.
@@ -65,33 +62,16 @@ def run(session, p):
             "status": "ok" if hits else "missing",
         }
     ]
-    observed = {}
-    if hits and p["verify_as"]:
-        try:
-            observed = observe_view_boxes(session, p["verify_as"])
-        except AutotaskError as exc:
-            observed = {"error": str(exc)}
-    void = False
     for box in model.PROTECTED_BOXES:
-        row = {
-            "property": model.PROTECTED_LABELS[box],
-            "expected": boxes[box],
-            "observed": None,
-            "status": "unverifiable",
-        }
-        if "error" in observed and box.startswith("view"):
-            row.update(observed="read failed: %s" % observed["error"], status="unknown")
-        elif observed.get(box) is not None:
-            row.update(observed=observed[box], status="ok" if observed[box] == boxes[box] else "drift")
-            void = void or row["status"] == "drift"
-        verification.append(row)
-    void = void and attestation == "valid"
-    if void:
-        attestation = "void"
-    elif attestation == "valid":
-        for row in verification:
-            if row["status"] == "unverifiable":
-                row["status"] = "attested"
+        verification.append(
+            {
+                "property": model.PROTECTED_LABELS[box],
+                "expected": boxes[box],
+                "observed": None,
+                "status": "attested" if attestation == "valid" and hits else "unverifiable",
+                "note": "attest-only: the boxes belong to the resource and no API reads them",
+            }
+        )
     who = who_wanted
     if hits and hits[0]["userName"]:
         who = "%s %s (%s)" % (hits[0]["firstName"], hits[0]["lastName"], hits[0]["userName"])
@@ -114,7 +94,7 @@ def run(session, p):
     return model.outcome(
         verification,
         steps,
-        diff={"before": {b: observed.get(b) for b in model.PROTECTED_BOXES}, "after": boxes},
+        diff={"before": dict.fromkeys(model.PROTECTED_BOXES), "after": boxes},
         end_state={"boxes": boxes, "status": {r["property"]: r["status"] for r in verification}},
         resource_id=hits[0]["id"] if hits else None,
         boxes=boxes,

@@ -92,9 +92,32 @@ def _exceptions(outcome):
         for row in _rows(part):
             if row.get("exception"):
                 out.append(dict(row["exception"], property=row.get("property"), part=name, expired=False))
-            elif row.get("note", "").startswith("exception expired"):
+            elif row.get("exception_expired"):
                 out.append({"property": row.get("property"), "part": name, "expired": True, "note": row.get("note")})
     return out
+
+
+def _attestations(parts):
+    """Per part: whether its attestation counts (valid), or why not (stale, void with the cause)."""
+    out = {}
+    for name in PARTS:
+        part = parts.get(name)
+        if not isinstance(part, dict) or part.get("attestation") in (None, "none"):
+            continue
+        state = {"state": part["attestation"]}
+        if part["attestation"] == "stale":
+            state["reason"] = "the desired state changed since it was recorded"
+        elif part["attestation"] == "void":
+            state["reason"] = part.get("attestation_reason") or "an observation contradicts it"
+        out[name] = state
+    return out
+
+
+def _attestation_lines(entry):
+    return [
+        "attestation of %s: %s%s" % (name, a["state"], " (%s)" % a["reason"] if a.get("reason") else "")
+        for name, a in entry.get("attestations", {}).items()
+    ]
 
 
 def _vendor_entry(outcome):
@@ -118,6 +141,7 @@ def _vendor_entry(outcome):
         "unknown": [r for r in rows if r.get("status") == "unknown"],
         "over_granted": [o for p in parts.values() for o in p.get("over_granted") or []],
         "exceptions": _exceptions(outcome),
+        "attestations": _attestations(parts),
         "summary": summary,
         "rows": len(rows),
         "rows_satisfied": sum(1 for r in rows if r.get("status") in SATISFIED),
@@ -205,6 +229,7 @@ def _failed_entry(role, failure):
         "unknown": [],
         "over_granted": [],
         "exceptions": [],
+        "attestations": {},
         "summary": {},
         "rows": 0,
         "rows_satisfied": 0,
@@ -341,6 +366,7 @@ def to_markdown(report):
                         "- exception until %s: %s — %s (owner %s)"
                         % (exc["expires"], exc["property"], exc["reason"], exc["owner"])
                     )
+            lines += ["- %s" % line for line in _attestation_lines(entry)]
             lines += ["- [ ] %s" % step for step in entry["manual_steps"]]
             if entry["attestation"]:
                 lines += [
@@ -459,6 +485,7 @@ def to_html(report):
                 % (_e(x["expires"]), _e(x["property"]), _e(x["reason"]), _e(x["owner"]))
                 for x in entry["exceptions"]
             ]
+            findings += [_e(line) for line in _attestation_lines(entry)]
             if findings:
                 out.append("<ul>%s</ul>" % "".join("<li>%s</li>" % f for f in findings))
             if entry["manual_steps"]:

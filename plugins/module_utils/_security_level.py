@@ -95,19 +95,23 @@ def run(session, p):
     attestation = model.attestation_state(p["attestation"], fingerprint_value)
 
     session.connect()  # tenant pinning happens before anything else
-    observed, probe_row = None, None
+    observed, probe_row, probe_error = None, None, None
     if p["verify_as"]:
         probe_row = {"property": "verify_as authenticates (the level exists and is active)", "expected": "yes"}
         try:
             observed = session.entity_access(p["verify_as"])
             probe_row.update(observed="yes", status="ok")
         except AutotaskAuthError as exc:
-            probe_row.update(observed="refused: %s" % exc.message, status="drift")
+            # A refused login says nothing about the level: a changed probe secret looks the same.
+            probe_error = "probe authentication failed: %s" % exc.message
         except AutotaskError as exc:
             # Could not read is never absent: nothing is concluded from a failed read.
-            probe_row.update(observed="read failed: %s" % exc, status="unknown")
+            probe_error = "probe read failed: %s" % exc
+        if probe_error:
+            probe_row.update(observed=probe_error, status="unknown")
 
-    verification, over, void = model.verify_rows(rows, observed, attestation, p["exceptions"])
+    verification, over, void = model.verify_rows(rows, observed, attestation, p["exceptions"], probe_error=probe_error)
+    reason = model.void_reason(verification) if void else None
     exists = {
         "property": "security level '%s' exists, copied from '%s'" % (p["name"], desired["copy_from"]),
         "expected": "present",
@@ -117,9 +121,6 @@ def run(session, p):
     verification.insert(0, exists)
     if probe_row:
         verification.insert(1, probe_row)
-        if probe_row["status"] == "drift" and exists["status"] == "attested":
-            void = True
-            exists["status"] = "unverifiable"
     if void:
         attestation = "void"
 
@@ -135,4 +136,5 @@ def run(session, p):
         over_granted=over,
         fingerprint=fingerprint_value,
         attestation=attestation,
+        attestation_reason=reason,
     )

@@ -40,7 +40,6 @@ USER_FIELDS = (
     "payrollType",
     "locationID",
 )
-DEVICE_UDF_TYPE = 3  # UserDefinedFieldDefinitions.udfType for ConfigurationItems
 DEFAULT_REFERENCE_CACHE_TTL = 12 * 3600
 
 
@@ -154,7 +153,6 @@ class TenantSession:
         self._wanted_links = {}  # entity -> {resource ids whose links one query should fetch}
         self._probes = {}
         self._probe_reads = {}
-        self._udf_definitions = None
         self.tenant = None
 
     def connect(self):
@@ -247,30 +245,3 @@ class TenantSession:
     def entity_access(self, creds):
         """Every entity's access for the probe user: one global EntityInformation call."""
         return self._probe_read(creds, "access", lambda probe: probe.entity_information())
-
-    def visible_udfs(self, creds):
-        """The names of the device UDFs the probe user can see."""
-        return self._probe_read(
-            creds,
-            "udfs",
-            lambda probe: {f.get("name") for f in probe.user_defined_fields("ConfigurationItems")},
-        )
-
-    def device_udf_definitions(self):
-        """(name, is protected) for each active device UDF: reference data, cached like names."""
-        if self._udf_definitions is None:
-            lookup = self.lookup
-            rows = lookup.cache.get("device_udfs") if lookup.cache is not None else None
-            if rows is None:
-                conditions = [
-                    {"op": "eq", "field": "udfType", "value": DEVICE_UDF_TYPE},
-                    {"op": "eq", "field": "isActive", "value": True},
-                ]
-                found = self.client.query(
-                    "UserDefinedFieldDefinitions", conditions, include_fields=["name", "isProtected"]
-                )
-                rows = [(d["name"], bool(d.get("isProtected"))) for d in found]
-                if lookup.cache is not None:
-                    lookup.cache.put("device_udfs", rows)
-            self._udf_definitions = rows
-        return self._udf_definitions

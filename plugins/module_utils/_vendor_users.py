@@ -30,6 +30,7 @@ REPORT_KEYS = (
     "manual_steps",
     "fingerprint",
     "attestation",
+    "attestation_reason",
     "over_granted",
     "writes",
     "api_calls",
@@ -148,7 +149,9 @@ def plan_parts(vendor):
         values.update(
             api_username=user["api_username"],
             email=None if user["api_username"] else user["email"],
-            verify_as=vendor["verify_as"],
+            # a user named only by first and last name (not an option of the single module)
+            first_name=user["first_name"],
+            last_name=user["last_name"],
             attestation=attestations.get("protected_data"),
             attestation_var="%s_attestations.protected_data" % role,
         )
@@ -234,7 +237,7 @@ def _read_ahead(session, vendors):
         user = vendor["user"]
         found = session.find_api_user(user["api_username"], user["email"], user["first_name"], user["last_name"])
         for option, entity in LINKED:
-            if found and user[option] is not None:
+            if found and (user[option] or (user["purge_associations"] and user[option] is not None)):
                 session.expect_links(entity, found["id"])
     lookup = session.lookup
     for vendor in vendors:

@@ -14,15 +14,14 @@ description:
     lesser ones (Edit Protected, View Protected, Edit Unprotected, View Unprotected), so the desired
     boxes are normalised that way first.
   - Autotask has no API for these boxes; this module never writes. The resource must exist (checked
-    through a Resources query). The view boxes are verified through the device (ConfigurationItems)
-    UDFs that O(verify_as) can see; the edit boxes can only be attested.
-  - The effect of the boxes on the API is not documented by Autotask; the SolarWinds guide states
-    that without them the UDFs are unavailable, which is what the verification relies on.
+    through a Resources query).
+  - The boxes are attest-only. They belong to each resource (Resources > Security > Protected Data
+    Permissions), not to a security level, so what another user sees of protected UDFs says nothing
+    about this resource's boxes. Every box stays C(unverifiable) until an attestation records it.
 author:
   - msp.autotask maintainers (@msp-autotask)
 extends_documentation_fragment:
   - msp.autotask.autotask
-  - msp.autotask.autotask.verify_as
   - msp.autotask.autotask.attestation
   - msp.autotask.autotask.attributes
 options:
@@ -61,9 +60,8 @@ options:
     type: str
     default: autotask_protected_data_attestation
 notes:
-  - O(verify_as) must hold the same boxes as the resource, for example the resource itself when it
-    authenticates with the MSP's internal integration code. A vendor's API user cannot be used,
-    because it only accepts the vendor's secret code.
+  - Before 0.3.0 this module took O(verify_as) and read the view boxes through that probe's UDF
+    visibility; that observed the probe's boxes, not the resource's, so it was removed.
 """
 
 EXAMPLES = r"""
@@ -84,7 +82,7 @@ changed:
   returned: always
   type: bool
 compliant:
-  description: True when every box is C(ok) or C(attested) and the resource exists.
+  description: True when every box is C(attested) and the resource exists.
   returned: always
   type: bool
 tenant_id:
@@ -122,7 +120,7 @@ attestation:
   returned: always
   type: str
 diff:
-  description: Observed against desired boxes.
+  description: Desired boxes; the before side is null for each box, since no API reads them.
   returned: when diff mode is on
   type: dict
 end_state:

@@ -74,15 +74,15 @@ def test_a_compliant_rerun_reads_the_tenant_once_for_three_vendors(sandbox, tmp_
     }
 
 
-def test_a_probe_identity_costs_two_calls(sandbox, tmp_path):
-    # The admin doubles as the probe here: what is counted is the probe's own calls.
+def test_a_probe_identity_costs_one_call(sandbox, tmp_path):
+    # The admin doubles as the probe here: what is counted is the probe's own calls. Protected
+    # data is attest-only, so SolarWinds' probe reads nothing.
     probe = {"propel_verify_as": ADMIN, "solarwinds_rmm_verify_as": ADMIN}
     _outcomes, spent, paths = rerun(sandbox, tmp_path, probe)
     assert paths == [
-        "ConfigurationItems/entityInformation/userDefinedFields",  # the view boxes, as the probe
-        "EntityInformation",  # every entity's access, as the probe, once for both vendors
+        "EntityInformation",  # every entity's access, as the probe
         "ResourceRoleDepartments/query",
         "ResourceRoleQueues/query",
         "Resources/query",
     ]
-    assert spent[("propel", "security_level")] == 1 and spent[("solarwinds_rmm", "protected_data")] == 1
+    assert spent[("propel", "security_level")] == 1 and spent[("solarwinds_rmm", "protected_data")] == 0

@@ -141,12 +141,33 @@ def test_check_mode_predicts_without_writing_and_diff_shows_both_sides(tenant):
     assert log(tenant, writes=True)["count"] == 0
 
 
+def test_check_mode_reports_a_deactivated_user_as_drift_not_converged(tenant):
+    rid = technician_creates_user(tenant)["id"]
+    (first,), _ = run_tasks([task()], defaults(tenant))
+    attestation = {"fingerprint": first["fingerprint"], "by": "jo@msp.example", "at": "2026-11-23"}
+    (ok,), _ = run_tasks([task(attestation=attestation)], defaults(tenant))
+    assert ok["compliant"] is True
+    tenant.control("PATCH", "/tenants/%d/entities/Resources/%d" % (TENANT, rid), {"isActive": False})
+    tenant.control("DELETE", "/tenants/%d/requests" % TENANT)
+    (audit,), _ = run_tasks([task(attestation=attestation)], defaults(tenant), check=True)
+    row = next(v for v in audit["verification"] if v["property"] == "field isActive")
+    assert row["status"] == "drift" and "onboard fixes this" in row["note"]
+    assert audit["compliant"] is False and "Run onboard" in audit["manual_steps"][0]
+    assert log(tenant, writes=True)["count"] == 0
+    (fixed,), _ = run_tasks([task(attestation=attestation)], defaults(tenant))
+    assert fixed["compliant"] is True and fixed["changed"] is True
+    (again,), _ = run_tasks([task(attestation=attestation)], defaults(tenant))
+    assert again["changed"] is False and again["writes"] == []
+
+
 def test_state_absent_deactivates(tenant):
     rid = technician_creates_user(tenant)["id"]
     (r,), _ = run_tasks([task(state="absent", departments=None, queues=None)], defaults(tenant))
     assert r["changed"] and r["writes"] == [
         {"method": "PATCH", "path": "Resources", "body": {"isActive": False, "id": rid}}
     ]
+    resource = next(x for x in tenant.control("GET", "/tenants/%d" % TENANT)["entities"]["Resources"] if x["id"] == rid)
+    assert resource["isActive"] is False  # the sandbox's own state, not the module's word
 
 
 def test_two_matching_users_fail_listing_ids(tenant):

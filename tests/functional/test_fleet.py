@@ -114,3 +114,36 @@ def test_audit_writes_nothing(fleet):
     recap = play("onboard.yml", inventory)[1]
     assert "changed=1" in recap["tenant1"]  # the same run without check mode does write
     assert sandbox.control("GET", "/tenants/60001/requests?writes=1")["count"] == 1
+
+
+def test_tenant_identity_is_checked_before_any_request(fleet):
+    sandbox, inventory, tmp = fleet
+    with open(inventory, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    hosts = data["autotask_tenants"]["hosts"]
+    del hosts["tenant5"]["autotask_tenant_id"]
+    hosts["tenant4"]["autotask_tenant_id"] = hosts["tenant1"]["autotask_tenant_id"]  # a copy-paste slip
+    with open(inventory, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(data, handle)
+    sandbox.control("DELETE", "/requests")
+    recap = play("onboard.yml", inventory)[1]
+    assert all("failed=1" in recap["tenant%d" % n] for n in (1, 4, 5))
+    with open(os.path.join(tmp, "report", "fleet-report.json"), encoding="utf-8") as handle:
+        reasons = {t["host"]: (t["failure"] or {}).get("msg", "") for t in json.load(handle)["tenants"]}
+    assert "host tenant5 has no autotask_tenant_id" in reasons["tenant5"]
+    for host in ("tenant1", "tenant4"):
+        assert "tenant1 and tenant4 both name Autotask database 60001" in reasons[host]
+    for n in (1, 4, 5):
+        assert sandbox.control("GET", "/tenants/%d/requests" % (60000 + n))["count"] == 0
+
+
+def test_audit_reports_what_onboard_would_fix_as_drift(fleet):
+    sandbox, inventory, tmp = fleet
+    sandbox.control("PATCH", "/tenants/60001/entities/Resources/10", {"isActive": False})
+    play("audit.yml", inventory)
+    with open(os.path.join(tmp, "report", "fleet-report.json"), encoding="utf-8") as handle:
+        report = json.load(handle)
+    (entry,) = next(t for t in report["tenants"] if t["host"] == "tenant1")["vendors"]
+    assert entry["status"] == "drift"
+    assert any("onboard fixes this" in (r.get("note") or "") for r in entry["drift"])
+    assert sandbox.control("GET", "/tenants/60001/requests?writes=1")["count"] == 0

@@ -146,6 +146,14 @@ def test_email2at_converges_its_associations_once_the_user_exists(tenant):
     assert first["changed"] is True and second["changed"] is False
 
 
+def test_false_and_empty_values_stay_in_the_desired_state(tenant):
+    # selectattr('value') used to drop them, so they silently stopped being checked.
+    given = {"email2at_not_required_to_submit_timesheets": False, "email2at_queues": []}
+    results, _proc = run_tasks([role("email2at", **given), RESULTS], auth_defaults(tenant, ADMIN, TENANT))
+    user = results[-1]["vendor_api_user_results"][0]["desired"]["user"]
+    assert user["not_required_to_submit_timesheets"] is False and user["queues"] == []
+
+
 @pytest.mark.parametrize(
     "variables, culprit",
     [

@@ -141,8 +141,14 @@ def test_observation_voids_a_false_attestation(tenant):
 
 
 def test_check_mode_and_diff(tenant):
-    (r,), _ = run_tasks([level_task()], defaults(tenant), check=True, diff=True)
+    technician_builds_level(tenant, TABLE[:1])  # forgot the HR box: the probe sees drift
+    (r,), _ = run_tasks([level_task(verify_as=PROBE)], defaults(tenant), check=True, diff=True)
+    (real,), _ = run_tasks([level_task(verify_as=PROBE)], defaults(tenant))
     assert r["changed"] is False and r["diff"]["after"]["name"] == LEVEL
+    # A part that never writes reports the same verdict in check mode as without it.
+    assert r["verification"] == real["verification"] and r["manual_steps"] == real["manual_steps"]
+    assert "drift" in {v["status"] for v in r["verification"]}
+    assert r["diff"]["before"]["permissions"] != r["diff"]["after"]["permissions"]
     assert writes(tenant) == 0
 
 
@@ -193,3 +199,18 @@ def test_a_failed_probe_read_is_unknown_not_drift(tenant):
     statuses = {v["property"]: v["status"] for v in r["verification"]}
     assert statuses["verify_as authenticates (the level exists and is active)"] == "unknown"
     assert "drift" not in statuses.values() and not r["compliant"]
+
+
+def test_a_probe_with_a_wrong_secret_is_unknown_for_every_row_it_would_verify(tenant):
+    technician_builds_level(tenant, TABLE)
+    (first,), _ = run_tasks([level_task()], defaults(tenant))
+    attestation = {"fingerprint": first["fingerprint"], "by": "jo", "at": "2026-11-23"}
+    stale_probe = dict(PROBE, secret="rotated-Zz00")
+    (r,), _ = run_tasks([level_task(verify_as=stale_probe, attestation=attestation)], defaults(tenant))
+    rows = {v["property"]: v for v in r["verification"]}
+    probe = rows["verify_as authenticates (the level exists and is active)"]
+    assert probe["status"] == "unknown" and "probe authentication failed" in probe["observed"]
+    for row in ("SERVICE DESK > Object Permissions > Tickets", "ADMIN > Feature Access > Resources/Users (HR)"):
+        assert rows["permission: " + row]["status"] == "unknown"  # rows the probe would have verified
+    assert "drift" not in {v["status"] for v in rows.values()} and r["attestation"] == "valid"
+    assert not r["compliant"] and "rotated-Zz00" not in str(r)

@@ -230,3 +230,52 @@ def test_every_catalogue_row_is_documented():
         text = handle.read()
     for section, subsection, name in cat.ROWS:
         assert "| %s | %s | %s |" % (section, subsection, name) in text, name
+
+
+EXC_HR = {
+    "section": "ADMIN",
+    "subsection": "Feature Access",
+    "name": "Resources/Users (HR)",
+    "reason": "the vendor asks for it later",
+    "owner": "jo",
+}
+
+
+def test_an_unexpired_exception_leaves_a_valid_attestation_valid():
+    observed = dict(EXACT, Resources=info(query="All"))  # HR row observed short: excepted
+    rows, _over, void = m.verify_rows(
+        TABLE, observed, attestation="valid", exceptions=[dict(EXC_HR, expires="2026-12-31")], today=TODAY
+    )
+    assert not void and statuses(rows) == ["ok", "excepted", "attested"]
+    assert m.compliant(rows)
+
+
+def test_an_expired_exception_on_an_observed_row_voids_and_says_why():
+    observed = dict(EXACT, Resources=info(query="All"))
+    rows, _over, void = m.verify_rows(
+        TABLE, observed, attestation="valid", exceptions=[dict(EXC_HR, expires="2026-11-01")], today=TODAY
+    )
+    assert void and statuses(rows) == ["ok", "drift", "unverifiable"]
+    assert "Resources/Users (HR)" in m.void_reason(rows)
+
+
+def test_an_expired_exception_on_an_unobserved_row_is_drift_but_voids_nothing():
+    exc = dict(EXC_HR, section="OTHER", subsection="Miscellaneous", name=PASSWORD[2], expires="2026-11-01")
+    rows, _over, void = m.verify_rows(TABLE, EXACT, attestation="valid", exceptions=[exc], today=TODAY)
+    assert not void and statuses(rows) == ["ok", "ok", "drift"]
+    assert rows[2]["exception_expired"] == "2026-11-01"
+
+
+def test_a_probe_that_cannot_log_in_makes_its_rows_unknown_never_drift():
+    rows, over, void = m.verify_rows(
+        TABLE, None, attestation="valid", probe_error="probe authentication failed: bad secret"
+    )
+    assert statuses(rows) == ["unknown", "unknown", "attested"] and over == [] and not void
+    assert rows[0]["observed"] == "probe authentication failed: bad secret"
+
+
+def test_check_mode_turns_a_pending_write_into_drift_with_the_fix_named():
+    rows = [{"property": "field isActive", "status": "converged"}, {"property": "x", "status": "ok"}]
+    m.pending_writes(rows)
+    assert statuses(rows) == ["drift", "ok"] and "onboard fixes this" in rows[0]["note"]
+    assert not m.compliant(rows)

@@ -95,7 +95,7 @@ def test_exceptions_and_over_granted_rights_reach_every_format():
         over_granted=[{"entity": "Tickets", "operation": "delete", "allowed": "None", "observed": "All"}],
     )
     rows["verification"][0]["exception"] = {"reason": "vendor bug", "owner": "jo", "expires": "2027-01-31"}
-    rows["verification"][1]["note"] = "exception expired on 2026-01-01"
+    rows["verification"][1].update(note="exception expired on 2026-01-01", exception_expired="2026-01-01")
     doc = r.build([{"host": "t", "results": [outcome(security_level=rows)]}])
     entry = doc["tenants"][0]["vendors"][0]
     assert [x["expired"] for x in entry["exceptions"]] == [False, True]
@@ -141,3 +141,17 @@ def test_database_ids_as_older_cores_render_them(given, expected):
         [{"host": "t", "tenant_id": given, "results": [dict(outcome(api_user=part("ok")), tenant_id="None")]}]
     )
     assert doc["tenants"][0]["tenant_id"] == expected
+
+
+def test_each_part_says_whether_its_attestation_is_valid_stale_or_void():
+    level = part("drift", attestation="void", attestation_reason="permission: Tickets: observed None")
+    user = part("unverifiable", attestation="stale")
+    doc = r.build([{"host": "t", "results": [outcome(security_level=level, api_user=user)]}])
+    entry = doc["tenants"][0]["vendors"][0]
+    assert entry["attestations"] == {
+        "security_level": {"state": "void", "reason": "permission: Tickets: observed None"},
+        "api_user": {"state": "stale", "reason": "the desired state changed since it was recorded"},
+    }
+    md, page = r.to_markdown(doc), r.to_html(doc)
+    for needle in ("attestation of security_level: void", "Tickets: observed None", "attestation of api_user: stale"):
+        assert needle in md and needle in page

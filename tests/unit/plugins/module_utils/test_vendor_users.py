@@ -143,3 +143,16 @@ def test_a_refused_write_reports_only_the_vendors_that_finished():
     assert [o["vendor"] for o in extra["results"]] == ["Propel"]
     assert extra["results"][0]["changed"] is False and extra["results"][0]["tenant_id"] == 90001
     assert "resource is locked" in str(failed.value.cause.errors)
+
+
+@responses.activate
+def test_protected_data_for_a_user_named_only_by_first_and_last_name():
+    # Before the fix this raised AttributeError ('NoneType' object has no attribute 'lower').
+    session, admin = tenant()
+    responses.get(API + "/Resources/query", json=page([api_user(31, "rmm@x.example", "RMM")]))
+    boxes = {"edit_protected": None, "view_protected": None, "edit_unprotected": True, "view_unprotected": None}
+    v = vendor("RMM", first_name="RMM", last_name="API", protected=boxes)
+    outcomes, _diff = vu.run(session, {"vendors": [v], "fail_on_manual": False}, admin.api_calls)
+    part = outcomes[0]["parts"]["protected_data"]
+    rows = {r["property"]: r["status"] for r in part["verification"]}
+    assert rows["resource exists"] == "ok" and rows["Edit Unprotected Data"] == "unverifiable"
