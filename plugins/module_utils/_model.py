@@ -382,6 +382,16 @@ def outcome(verification, manual_steps, changed=False, diff=None, end_state=None
     return result
 
 
+class InternalError(Exception):
+    """A defect in this collection, not in the input or the API: said as such, never a traceback alone."""
+
+    def __init__(self, cause, where=""):
+        super().__init__(
+            "internal error%s: %s: %s (a defect in msp.autotask; please report it with -vvv output)"
+            % (" in " + where if where else "", type(cause).__name__, cause)
+        )
+
+
 class PartFailed(Exception):
     """A part stopped after the API refused something; ``extra`` says how far it got."""
 

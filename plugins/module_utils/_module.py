@@ -206,6 +206,8 @@ class AutotaskModule:
         except (model.ModelError, _client.AutotaskError) as exc:
             # A model error is raised before any write: the input cannot be right.
             self.fail(exc)
+        except Exception as exc:  # a defect: a clear failure, not a bare traceback
+            self.fail(model.InternalError(exc))
         self.finish(result)
 
     def finish(self, result):

@@ -203,8 +203,10 @@ def run(session, p, api_calls):
                 before = api_calls()
                 try:
                     result = part.run(session, params)
-                except (model.PartFailed, model.ModelError, AutotaskError) as exc:  # say how far the tenant got
+                except Exception as exc:  # say how far the tenant got, whatever stopped it
                     cause, extra = (exc.cause, exc.extra) if isinstance(exc, model.PartFailed) else (exc, {})
+                    if not isinstance(cause, (model.ModelError, AutotaskError)):
+                        cause = model.InternalError(cause, "the %s part of %s" % (name, outcome["vendor"]))
                     # Only the vendors whose every part ran: half a vendor would read as a verdict.
                     done = [_finish(o, session) for o, plan in zip(outcomes, plans) if len(o["parts"]) == len(plan[1])]
                     raise model.PartFailed(

@@ -156,3 +156,24 @@ def test_protected_data_for_a_user_named_only_by_first_and_last_name():
     part = outcomes[0]["parts"]["protected_data"]
     rows = {r["property"]: r["status"] for r in part["verification"]}
     assert rows["resource exists"] == "ok" and rows["Edit Unprotected Data"] == "unverifiable"
+
+
+@responses.activate
+def test_a_defect_is_an_internal_error_that_keeps_the_finished_vendors(monkeypatch):
+    responses.get(API + "/Resources/query", json=page([api_user(10, "p@x", "Propel"), api_user(11, "r@x", "RMM")]))
+
+    def broken(session, params):
+        raise KeyError("boxes")
+
+    monkeypatch.setattr(vu.protected_data, "run", broken)
+    boxes = {"edit_protected": None, "view_protected": None, "edit_unprotected": True, "view_unprotected": None}
+    vendors = [
+        vendor("Propel", role="propel", first_name="Propel", email="p@x"),
+        vendor("RMM", role="rmm", custom=False, email="r@x", protected=boxes),
+    ]
+    session, admin = tenant()
+    with pytest.raises(m.PartFailed) as failed:
+        vu.run(session, {"vendors": vendors}, admin.api_calls)
+    assert isinstance(failed.value.cause, m.InternalError)
+    assert "internal error in the protected_data part of RMM: KeyError" in str(failed.value.cause)
+    assert [o["vendor"] for o in failed.value.extra["results"]] == ["Propel"]
