@@ -60,7 +60,7 @@ options:
     type: str
     default: autotask_protected_data_attestation
 notes:
-  - Before 0.3.0 this module took O(verify_as) and read the view boxes through that probe's UDF
+  - Up to 0.1.0 this module took C(verify_as) and read the view boxes through that probe's UDF
     visibility; that observed the probe's boxes, not the resource's, so it was removed.
 """
 

@@ -32,6 +32,7 @@ class Entity:
         picklists=None,
         required=(),
         defaults=None,
+        parent_only=False,
     ):
         self.name = name
         self.fields = dict(fields)
@@ -47,6 +48,9 @@ class Entity:
         self.picklists = dict(picklists or {})  # field -> callable(tenant) -> [(value, label, active)]
         self.required = tuple(required)
         self.defaults = dict(defaults or {})
+        # Written only through the parent's child URL: Swagger declares no verb on the
+        # top-level path (e.g. /V1.0/ResourceRoleDepartments has none, only .../query).
+        self.parent_only = parent_only
 
 
 def _queues(tenant):
@@ -165,17 +169,24 @@ ENTITIES = {
             },
             create=True,
             update=True,
+            parent_only=True,
             required=("departmentID", "roleID"),
             defaults={"isActive": True, "isDefault": False, "isDepartmentLead": False},
         ),
         Entity(
-            "ResourceRoleQueues", {"queueID": INT, "resourceID": INT}, create=True, update=True, required=("queueID",)
+            "ResourceRoleQueues",
+            {"queueID": INT, "resourceID": INT},
+            create=True,
+            update=True,
+            parent_only=True,
+            required=("queueID",),
         ),
         Entity(
             "ResourceServiceDeskRoles",
             {"isActive": BOOL, "isDefault": BOOL, "resourceID": INT, "roleID": INT},
             create=True,
             update=True,
+            parent_only=True,
             required=("roleID",),
             defaults={"isActive": True, "isDefault": False},
         ),

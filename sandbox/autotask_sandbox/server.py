@@ -801,6 +801,8 @@ class Handler(BaseHTTPRequestHandler):
             }
             if parent is not None and method in ("POST", "PUT", "PATCH"):
                 allowed[method] = True
+            elif entity.parent_only:
+                allowed = {}  # Swagger: no verb on the top-level path of a child-only entity
             if not allowed.get(method):
                 raise ApiError(
                     405, body={"Message": "The requested resource does not support http method '%s'." % method}

@@ -123,8 +123,9 @@ def test_verbs_match_swagger(spec):
 
     for name, entity in catalog.ENTITIES.items():
         ops = spec["paths"].get("/V1.0/%s" % name, {})
-        assert ("post" in ops) == entity.create or name.startswith("Resource") or name == "CompanyToDos", name
-        assert ("patch" in ops) == entity.update or name.startswith("Resource"), name
+        assert ("post" in ops) == (entity.create and not entity.parent_only), name
+        assert ("patch" in ops) == (entity.update and not entity.parent_only), name
+        assert ("put" in ops) == (entity.update and not entity.parent_only), name
         assert "delete" not in ops or entity.delete
         for child in entity.children:
             child_ops = spec["paths"]["/V1.0/%s/{parentId}/%s" % (name, child)]
