@@ -126,6 +126,12 @@ def run(session, p):
 
     exists = probe_row is not None and probe_row["status"] == "ok"
     steps = manual_steps(p, rows, verification, over, fingerprint_value, session.tenant, exists=exists)
+    if probe_error:
+        steps.insert(
+            0,
+            "Check the verify_as user %s (%s): until it can log in and read, its rows stay unknown."
+            % (p["verify_as"]["username"], probe_error),
+        )
     before = {"name": p["name"], "permissions": {r["property"]: r["observed"] for r in verification}}
     after = {"name": p["name"], "permissions": {r["property"]: r["expected"] for r in verification}}
     return model.outcome(

@@ -214,3 +214,4 @@ def test_a_probe_with_a_wrong_secret_is_unknown_for_every_row_it_would_verify(te
         assert rows["permission: " + row]["status"] == "unknown"  # rows the probe would have verified
     assert "drift" not in {v["status"] for v in rows.values()} and r["attestation"] == "valid"
     assert not r["compliant"] and "rotated-Zz00" not in str(r)
+    assert r["manual_steps"][0].startswith("Check the verify_as user " + PROBE["username"])
