@@ -4,7 +4,8 @@
    inventories/example): fresh, half-done, drifted, compliant and wrong-credential tenants.
 2. Run 1: the report lists every tenant's manual steps; API-side fixes are applied.
 3. The sandbox plays the technician: it does each manual step of run 1's JSON report through
-   its control plane (the UI), and the attestation lines are recorded in the inventory copy.
+   its control plane (the UI), reading only the checklist's text (autotask_sandbox.technician),
+   and records the attestation lines the checklist prints in the inventory copy.
 4. Run 2: what the API can converge on the newly created users is converged.
 5. Run 3: every tenant that can be reached is compliant, with zero changes and zero writes.
 
@@ -12,7 +13,6 @@ Everything is written under demo-output/ (the inventory copy, each run's log and
 """
 
 import argparse
-import datetime
 import json
 import os
 import re
@@ -23,11 +23,11 @@ import sys
 import yaml
 
 from autotask_sandbox.process import SandboxProcess
+from autotask_sandbox.technician import Technician
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INVENTORY = os.path.join(ROOT, "inventories", "example")
 VAULT_PASSWORD = os.path.join(ROOT, "inventories", "demo-vault-password.txt")
-TECHNICIAN = "Sandbox technician"
 
 
 def run_playbook(n, out, env):
@@ -78,81 +78,22 @@ def print_run(n, what, recap, report):
         print(line)
 
 
-def find_resource(state, email):
-    for row in state["entities"]["Resources"]:
-        if (row.get("email") or "").lower() == email.lower():
-            return row
-    return None
-
-
 def play_technician(sandbox, report, inventory):
-    """Do each manual step of the report in the sandbox's UI and record the attestations."""
-    today = datetime.date.today().isoformat()
+    """The sandbox's technician does run 1's checklist, from its text alone, and records the attestations."""
     done = []
     for tenant in report["tenants"]:
         if tenant["failure"] or tenant["tenant_id"] is None:
             continue
-        tid = tenant["tenant_id"]
         attestations = {}
         for entry in tenant["vendors"]:
             if entry["status"] == "compliant":
                 continue
-            desired = entry["desired"]
-            level, user, boxes = desired["security_level"], desired["user"], desired.get("protected_data") or {}
-            state = sandbox.control("GET", "/tenants/%s" % tid)
-            parts = {row["part"] for row in entry["verification"] if row["status"] not in ("ok", "converged")}
-            if level.get("custom") and "security_level" in parts:
-                rows = level.get("permissions") or []
-                names = {lv["name"].lower() for lv in state["security_levels"]}
-                if level["name"].lower() in names:
-                    body = {"permissions": rows, "active": level.get("active", True), "reset_rows": True}
-                    sandbox.control("PATCH", "/tenants/%s/security-levels/%s" % (tid, level["name"]), body)
-                    done.append("%s: set every row of '%s'" % (tenant["host"], level["name"]))
-                else:
-                    body = {
-                        "name": level["name"],
-                        "copy_from": level.get("copy_from") or "API User (system) (API-only)",
-                        "active": level.get("active", True),
-                        "permissions": rows,
-                        "reset_rows": True,
-                    }
-                    created = sandbox.control("POST", "/tenants/%s/security-levels" % tid, body)
-                    # A copy starts with its source's rows; the technician sets exactly the table.
-                    sandbox.control(
-                        "PATCH",
-                        "/tenants/%s/security-levels/%s" % (tid, created["name"]),
-                        {"permissions": rows, "reset_rows": True},
-                    )
-                    done.append("%s: copied '%s' and set its %d rows" % (tenant["host"], level["name"], len(rows)))
-            resource = find_resource(state, user["email"])
-            ui = {"security_level": level["name"]}
-            vendor = user.get("integration_vendor")
-            if vendor and vendor != "internal":
-                ui["integration_vendor"] = vendor
-            else:
-                ui["internal"] = True
-            if resource is None:
-                body = dict(ui, firstName=user["first_name"], lastName=user["last_name"], email=user["email"])
-                created = sandbox.control("POST", "/tenants/%s/api-users" % tid, body)
-                resource = {"id": created["id"]}
-                done.append("%s: New API User %s (%s)" % (tenant["host"], created["userName"], entry["vendor"]))
-            elif "api_user" in parts:
-                sandbox.control("PATCH", "/tenants/%s/api-users/%s" % (tid, resource["id"]), ui)
-                done.append("%s: set the security level and vendor of %s" % (tenant["host"], user["email"]))
-            if user.get("location"):
-                location = next(loc for loc in state["locations"] if loc["name"] == user["location"])
-                sandbox.control(
-                    "PATCH", "/tenants/%s/entities/Resources/%s" % (tid, resource["id"]), {"locationID": location["id"]}
-                )
-            if boxes:
-                sandbox.control("PUT", "/tenants/%s/protected-data/%s" % (tid, resource["id"]), boxes)
-                done.append("%s: protected data boxes for %s" % (tenant["host"], user["email"]))
-            if entry["attestation"]:
-                parts_done = {
-                    part: {"fingerprint": fp, "by": TECHNICIAN, "at": today}
-                    for part, fp in entry["attestation"]["parts"].items()
-                }
-                attestations.setdefault(entry["attestation"]["var"], {}).update(parts_done)
+            technician = Technician(sandbox.control, tenant["tenant_id"])
+            actions = technician.do(entry["manual_steps"])
+            done += ["%s, %s: %s" % (tenant["host"], entry["role"], action) for action in actions]
+            for line in technician.attestation_lines:
+                for var, parts in line.items():
+                    attestations.setdefault(var, {}).update(parts)
         if attestations:
             path = os.path.join(inventory, "host_vars", tenant["host"], "attestations.yml")
             existing = {}

@@ -13,59 +13,16 @@ through a TenantSession, so the reads are shared.
 from __future__ import annotations
 
 from ansible_collections.msp.autotask.plugins.module_utils import _model as model
+from ansible_collections.msp.autotask.plugins.module_utils import _specs as specs
 from ansible_collections.msp.autotask.plugins.module_utils._client import AutotaskConnectionError, AutotaskError
-from ansible_collections.msp.autotask.plugins.module_utils._module import attestation_argument_spec
 from ansible_collections.msp.autotask.plugins.module_utils._session import API_LICENSE
 from ansible_collections.msp.autotask.plugins.module_utils._session import fold as _fold
 
-PAYROLL = {"Salary": 1, "Hourly": 2, "Contractor": 3, "Salary Non Exempt": 4}
-
-
-def user_options():
-    """The user's own options: autotask_api_user's, and each vendor's ``user`` in autotask_vendor_users."""
-    return dict(
-        api_username=dict(type="str"),
-        email=dict(type="str"),
-        first_name=dict(type="str"),
-        last_name=dict(type="str"),
-        title=dict(type="str"),
-        active=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        resource_type=dict(type="str", choices=["Employee", "Contractor"]),
-        payroll_type=dict(type="str", choices=list(PAYROLL)),
-        location=dict(type="str"),
-        integration_vendor=dict(type="str"),
-        not_required_to_submit_timesheets=dict(type="bool"),
-        departments=dict(
-            type="list",
-            elements="dict",
-            options=dict(
-                department=dict(type="str", required=True),
-                role=dict(type="str", required=True),
-                default=dict(type="bool", default=False),
-            ),
-        ),
-        queues=dict(type="list", elements="str"),
-        service_desk_roles=dict(
-            type="list",
-            elements="dict",
-            options=dict(
-                role=dict(type="str", required=True),
-                default=dict(type="bool", default=False),
-            ),
-        ),
-        purge_associations=dict(type="bool", default=False),
-    )
+PAYROLL = specs.PAYROLL
 
 
 def argument_spec():
-    spec = user_options()
-    spec.update(
-        security_level=dict(type="str"),
-        attestation_var=dict(type="str", default="autotask_api_user_attestation"),
-        **attestation_argument_spec(),
-    )
-    return spec
+    return specs.api_user()
 
 
 def validate(p):
@@ -88,12 +45,77 @@ def validate(p):
             raise model.ModelError("%s lists the same association twice" % name)
 
 
-# The entity behind each child URL of a resource, and the fields that identify one link.
-LINKS = {
-    "RoleDepartments": ("ResourceRoleDepartments", ("departmentID", "roleID")),
-    "RoleQueues": ("ResourceRoleQueues", ("queueID",)),
-    "ServiceDeskRoles": ("ResourceServiceDeskRoles", ("roleID",)),
-}
+class LinkKind:
+    """One kind of association of a resource, as the API holds it (a row of LINK_KINDS)."""
+
+    def __init__(self, option, label, child, entity, keys, names, has_active, has_default, ui_tab):
+        self.option = option  # the user option listing the desired links
+        self.label = label  # for people
+        self.child = child  # written through Resources/{id}/<child> (Swagger: no top-level writes)
+        self.entity = entity  # read through <entity>/query
+        self.keys = keys  # the fields that identify one link
+        self.names = names  # the name table behind each key field (Lookup)
+        self.has_active = has_active  # isActive: the only way to remove a link (no DELETE)
+        self.has_default = has_default
+        self.ui_tab = ui_tab  # where the UI lists them (Resources > Associations)
+
+
+# Swagger: ResourceRoleDepartments and ResourceServiceDeskRoles carry isActive and isDefault;
+# ResourceRoleQueues has neither, so a queue link can be added but only the UI removes it.
+LINK_KINDS = (
+    LinkKind(
+        "departments",
+        "department/role",
+        "RoleDepartments",
+        "ResourceRoleDepartments",
+        ("departmentID", "roleID"),
+        ("department", "role"),
+        True,
+        True,
+        "Departments",
+    ),
+    LinkKind(
+        "service_desk_roles",
+        "service desk role",
+        "ServiceDeskRoles",
+        "ResourceServiceDeskRoles",
+        ("roleID",),
+        ("role",),
+        True,
+        True,
+        "Service Desk Roles",
+    ),
+    LinkKind(
+        "queues",
+        "queue",
+        "RoleQueues",
+        "ResourceRoleQueues",
+        ("queueID",),
+        ("queue",),
+        False,
+        False,
+        "Service Desk Queues",
+    ),
+)
+LINKS = {kind.child: kind for kind in LINK_KINDS}
+UI_ROWS = (
+    ("security_level", "security level", "Security Level"),
+    ("integration_vendor", "integration vendor", "API Tracking Identifier > Integration Vendor"),
+    (
+        "not_required_to_submit_timesheets",
+        "not required to submit timesheets",
+        "Resource is not required to submit timesheets",
+    ),
+)
+FIELDS = (
+    ("first_name", "firstName"),
+    ("last_name", "lastName"),
+    ("email", "email"),
+    ("title", "title"),
+    ("resource_type", "resourceType"),
+)
+
+
 # Answers after which a create may or may not have been applied.
 ANSWER_LOST_STATUSES = (502, 503, 504)
 
@@ -112,10 +134,10 @@ def create_link(client, rid, child, body):
     except AutotaskError as exc:
         if exc.status not in ANSWER_LOST_STATUSES:
             raise
-    entity, keys = LINKS[child]
+    kind = LINKS[child]
     conditions = [{"op": "eq", "field": "resourceID", "value": rid}]
-    conditions += [{"op": "eq", "field": k, "value": body[k]} for k in keys]
-    if list(client.query(entity, conditions)):
+    conditions += [{"op": "eq", "field": k, "value": body[k]} for k in kind.keys]
+    if list(client.query(kind.entity, conditions)):
         return "found"
     client.create(child, body, parent=parent)  # proven absent: one more try cannot duplicate
     return "created"
@@ -129,6 +151,7 @@ def new_user_steps(p, tenant):
         ("Last Name", p["last_name"]),
         ("Email Address", p["email"]),
         ("Title", p["title"]),
+        ("Primary Internal Location", p["location"]),
         ("Security Level", p["security_level"]),
     ]
     steps += ["Set %s to '%s'." % (k, v) for k, v in values if v]
@@ -145,317 +168,354 @@ def new_user_steps(p, tenant):
     return steps
 
 
-def run(session, p):
-    """Converge, verify and guide one API user; returns the part's outcome (see model.outcome)."""
-    validate(p)
-    ui_desired = {
-        k: p[k]
-        for k in ("security_level", "integration_vendor", "not_required_to_submit_timesheets")
-        if p[k] is not None
-    }
-    ui_desired["user"] = p["api_username"] or p["email"] or "%s %s" % (p["first_name"], p["last_name"])
-    fingerprint_value = model.fingerprint(ui_desired)
-    attestation = model.attestation_state(p["attestation"], fingerprint_value)
+class Plan:
+    """What one API user part found and would do: rows, manual steps, writes, the diff's sides.
 
-    client = session.client
+    ``plan()`` reads and fills it; ``apply()`` makes its writes and re-states its rows. The diff's
+    after side is the before side with the planned writes applied, so the two cannot disagree.
+    """
+
+    def __init__(self, p, fingerprint_value, attestation):
+        self.p = p
+        self.fingerprint = fingerprint_value
+        self.attestation = attestation
+        self.ledger = model.Ledger()
+        self.steps = []
+        self.writes = []  # (method, child or None, item id or None, body)
+        self.user = None
+        self.before = {}
+        self.absent_desired = {}
+
+    @property
+    def rid(self):
+        return self.user["id"] if self.user else None
+
+    def write(self, method, child, item_id, body):
+        self.writes.append((method, child, item_id, body))
+
+    def after(self):
+        """The before side with every planned write applied."""
+        after = {
+            k: dict(v) if isinstance(v, dict) else [list(x) if isinstance(x, list) else x for x in v]
+            for k, v in self.before.items()
+        }
+        for method, child, item_id, body in self.writes:
+            if child is None:
+                after["fields"].update(body)
+                continue
+            kind = LINKS[child]
+            items = after[kind.option]
+            if method == "POST":
+                items.append(link_state(kind, body))
+            else:
+                old = self.before_links[(child, item_id)]
+                index = items.index(link_state(kind, old))
+                items[index] = link_state(kind, dict(old, **body))
+        return {k: sorted(v) if isinstance(v, list) else v for k, v in after.items()}
+
+
+def link_state(kind, link):
+    """One link as the diff shows it: its ids, then isDefault and isActive where the kind has them."""
+    state = [link[k] for k in kind.keys]
+    if kind.has_default:
+        state.append(bool(link.get("isDefault")))
+    if kind.has_active:
+        state.append(bool(link.get("isActive", True)))
+    return state if len(state) > 1 else state[0]
+
+
+def _ui_desired(p):
+    desired = {option: p[option] for option, unused, unused_ui in UI_ROWS if p[option] is not None}
+    desired["user"] = p["api_username"] or p["email"] or "%s %s" % (p["first_name"], p["last_name"])
+    return desired
+
+
+def _wanted_links(lookup, p, kind):
+    """[(ids tuple, default)] the inventory asks for, every name resolved (a typo writes nothing)."""
+    out = []
+    for item in p[kind.option] or []:
+        if isinstance(item, dict):
+            values, default = tuple(item[n] for n in kind.names), item.get("default", False)
+        else:
+            values, default = (item,), False
+        out.append((tuple(lookup.id_of(what, v) for what, v in zip(kind.names, values)), default))
+    return out
+
+
+def reads_links(p, kind):
+    # An empty list with no purge asks for nothing of that kind: no read.
+    return bool(p[kind.option]) or (p["purge_associations"] and p[kind.option] is not None)
+
+
+def plan(session, p):
+    """Read the tenant and plan one API user: nothing is written here."""
+    validate(p)
+    ui_desired = _ui_desired(p)
+    fingerprint_value = model.fingerprint(ui_desired)
+    result = Plan(p, fingerprint_value, model.attestation_state(p["attestation"], fingerprint_value))
     lookup = session.lookup
     user = session.find_api_user(p["api_username"], p["email"], p["first_name"], p["last_name"])
-    # Resolve every name before the first write, so a typo writes nothing.
-    want_deps = [
-        (lookup.id_of("department", d["department"]), lookup.id_of("role", d["role"]), d["default"])
-        for d in p["departments"] or []
-    ]
-    want_queues = [lookup.id_of("queue", q) for q in p["queues"] or []]
-    want_sdrs = [(lookup.id_of("role", r["role"]), r["default"]) for r in p["service_desk_roles"] or []]
-    want_location = lookup.id_of("location", p["location"]) if p["location"] else None
-
-    verification, steps, writes = [], [], []
-    ui_rows = [
-        ("security level", p["security_level"]),
-        ("integration vendor", p["integration_vendor"]),
-        ("not required to submit timesheets", p["not_required_to_submit_timesheets"]),
-    ]
+    wanted = {kind.option: _wanted_links(lookup, p, kind) for kind in LINK_KINDS}
+    location = lookup.id_of("location", p["location"]) if p["location"] else None
     if user is None:
-        verification.append(
-            {
-                "property": "API user exists",
-                "expected": ui_desired["user"],
-                "observed": None,
-                "status": "missing" if p["state"] == "present" else "ok",
-            }
-        )
-        if p["state"] == "present":
-            steps = new_user_steps(p, session.tenant)
-            steps.append(
-                "Then record in the inventory: %s" % model.attestation_line(p["attestation_var"], fingerprint_value)
-            )
-        return model.outcome(
-            verification,
-            steps,
-            resource_id=None,
-            writes=[],
-            fingerprint=fingerprint_value,
-            attestation=attestation,
-            end_state=None,
-            diff={"before": {}, "after": ui_desired},
-        )
-
-    rid = user["id"]
-    verification.append(
-        {
-            "property": "API user exists",
-            "expected": ui_desired["user"],
-            "observed": "%s (id %s)" % (user["userName"], rid),
-            "status": "ok",
-        }
+        _plan_absent_user(result, session.tenant, ui_desired["user"])
+        return result
+    result.user = user
+    result.ledger.add(
+        ("user",), "API user exists", ui_desired["user"], "%s (id %s)" % (user["userName"], user["id"]), "ok"
     )
+    _plan_fields(result, lookup, location)
+    _plan_links(result, session, wanted)
+    _plan_ui_rows(result)
+    return result
 
-    # -- fields -----------------------------------------------------------------------------
-    desired_fields = {"isActive": p["active"] if p["state"] == "present" else False}
-    for option, field in (
-        ("first_name", "firstName"),
-        ("last_name", "lastName"),
-        ("email", "email"),
-        ("title", "title"),
-        ("resource_type", "resourceType"),
-    ):
-        if p[option] is not None:
-            desired_fields[field] = p[option]
+
+def _plan_absent_user(result, tenant, who):
+    p = result.p
+    wanted_here = p["state"] == "present"
+    result.ledger.add(("user",), "API user exists", who, None, "missing" if wanted_here else "ok")
+    if wanted_here:
+        result.steps = new_user_steps(p, tenant)
+        result.steps.append(
+            "Then record in the inventory: %s" % model.attestation_line(p["attestation_var"], result.fingerprint)
+        )
+    result.absent_desired = _ui_desired(p)
+
+
+def _desired_fields(p):
+    fields = {"isActive": p["active"] if p["state"] == "present" else False}
+    fields.update({field: p[option] for option, field in FIELDS if p[option] is not None})
     if p["payroll_type"]:
-        desired_fields["payrollType"] = PAYROLL[p["payroll_type"]]
-    patch = {}
-    for field, want in desired_fields.items():
-        have = user.get(field)
-        same = _fold(have) == _fold(want) if field == "email" else have == want
-        if not same:
-            patch[field] = want
-        verification.append(
-            {
-                "property": "field %s" % field,
-                "expected": want,
-                "observed": have,
-                "status": "ok" if same else "converged",
-            }
-        )
-    verification.append(
-        {
-            "property": "field licenseType",
-            "expected": "7 (API User)",
-            "observed": user.get("licenseType"),
-            "status": "ok" if user.get("licenseType") == API_LICENSE else "drift",
-        }
-    )
-    if want_location is not None:
-        same = user.get("locationID") == want_location
-        verification.append(
-            {
-                "property": "field locationID (read-only in the API)",
-                "expected": p["location"],
-                "observed": lookup.name_of("location", user.get("locationID")),
-                "status": "ok" if same else "drift",
-            }
-        )
-        if not same:
-            steps.append("Edit resource %s: set Primary Internal Location to '%s'." % (user["userName"], p["location"]))
+        fields["payrollType"] = PAYROLL[p["payroll_type"]]
+    return fields
 
-    # -- associations ---------------------------------------------------------------------------
-    plan = []  # (method, path tuple, body)
-    existing_deps, existing_queues, existing_sdrs = [], [], []
+
+def _plan_fields(result, lookup, location):
+    user, p = result.user, result.p
+    desired = _desired_fields(p)
+    patch = {}
+    for field, want in desired.items():
+        have = user.get(field)
+        label = "field %s" % field
+        if (_fold(have) == _fold(want)) if field == "email" else have == want:
+            result.ledger.add(("field", field), label, want, have, "ok")
+        else:
+            patch[field] = want
+            result.ledger.pending(("field", field), label, want, have)
+    is_api = user.get("licenseType") == API_LICENSE
+    result.ledger.add(
+        ("field", "licenseType"),
+        "field licenseType",
+        "7 (API User)",
+        user.get("licenseType"),
+        "ok" if is_api else "drift",
+    )
+    if location is not None:
+        same = user.get("locationID") == location
+        result.ledger.add(
+            ("field", "locationID"),
+            "field locationID (read-only in the API)",
+            p["location"],
+            lookup.name_of("location", user.get("locationID")),
+            "ok" if same else "drift",
+        )
+        if not same:
+            result.steps.append(
+                "Edit resource %s: set Primary Internal Location to '%s'." % (user["userName"], p["location"])
+            )
+    result.before["fields"] = {k: user.get(k) for k in desired}
+    if patch:
+        result.write("PATCH", None, user["id"], patch)
+
+
+def _plan_links(result, session, wanted):
+    rid, p = result.rid, result.p
+    existing = {}
     try:
-        # An empty list with no purge asks for nothing of that kind: no read.
-        if p["departments"] or (p["purge_associations"] and p["departments"] is not None):
-            existing_deps = session.links("ResourceRoleDepartments", rid)
-        if p["queues"] or (p["purge_associations"] and p["queues"] is not None):
-            existing_queues = session.links("ResourceRoleQueues", rid)
-        if p["service_desk_roles"] or (p["purge_associations"] and p["service_desk_roles"] is not None):
-            existing_sdrs = session.links("ResourceServiceDeskRoles", rid)
+        for kind in LINK_KINDS:
+            existing[kind.option] = session.links(kind.entity, rid) if reads_links(p, kind) else []
     except AutotaskError as exc:
         raise model.PartFailed(exc, resource_id=rid) from None  # could not read is never absent: no write follows
+    result.before_links = {}
+    for kind in LINK_KINDS:
+        result.before[kind.option] = sorted(link_state(kind, e) for e in existing[kind.option])
+        for link in existing[kind.option]:
+            result.before_links[(kind.child, link["id"])] = link
+        if p[kind.option] is not None:
+            _plan_kind(result, session.lookup, kind, wanted[kind.option], existing[kind.option])
 
-    def converge_links(kind, child, wanted, existing, key_of, body_of):
-        for want_key, default in wanted:
-            row = next((e for e in existing if key_of(e) == want_key), None)
-            label = "%s %s" % (
-                kind,
-                "/".join(lookup.name_of(w, i) for w, i in zip(("department", "role"), want_key))
-                if isinstance(want_key, tuple)
-                else lookup.name_of("role", want_key),
-            )
-            if row is None:
-                plan.append(("POST", child, None, dict(body_of(want_key), isDefault=default, isActive=True)))
-                status = "converged"
-            else:
-                change = {}
-                if not row.get("isActive", True):
-                    change["isActive"] = True
-                if default and not row.get("isDefault"):
-                    change["isDefault"] = True
-                if change:
-                    plan.append(("PATCH", child, row["id"], change))
-                status = "converged" if change else "ok"
-            verification.append(
-                {
-                    "property": label,
-                    "expected": "active%s" % (", default" if default else ""),
-                    "observed": None if row is None else "active" if row.get("isActive", True) else "inactive",
-                    "status": status,
-                }
-            )
-        if p["purge_associations"]:
-            keys = {key for key, unused_default in wanted}
-            for row in existing:
-                if key_of(row) not in keys and row.get("isActive") and not row.get("isDefault"):
-                    plan.append(("PATCH", child, row["id"], {"isActive": False}))
-                    verification.append(
-                        {
-                            "property": "%s id %s (not desired)" % (kind, row["id"]),
-                            "expected": "inactive",
-                            "observed": "active",
-                            "status": "converged",
-                        }
-                    )
 
-    if p["departments"] is not None:
-        converge_links(
-            "department/role",
-            "RoleDepartments",
-            [((d, r), dflt) for d, r, dflt in want_deps],
-            existing_deps,
-            lambda e: (e["departmentID"], e["roleID"]),
-            lambda k: {"departmentID": k[0], "roleID": k[1]},
-        )
-    if p["service_desk_roles"] is not None:
-        converge_links(
-            "service desk role",
-            "ServiceDeskRoles",
-            want_sdrs,
-            existing_sdrs,
-            lambda e: e["roleID"],
-            lambda k: {"roleID": k},
-        )
-    if p["queues"] is not None:
-        have_queues = {e["queueID"] for e in existing_queues}
-        for qid in want_queues:
-            present = qid in have_queues
-            if not present:
-                plan.append(("POST", "RoleQueues", None, {"queueID": qid}))
-            verification.append(
-                {
-                    "property": "queue %s" % lookup.name_of("queue", qid),
-                    "expected": "associated",
-                    "observed": "associated" if present else None,
-                    "status": "ok" if present else "converged",
-                }
-            )
-        if p["purge_associations"]:
-            for qid in sorted(have_queues - set(want_queues)):
-                # Queue links have no active flag and no DELETE: only the UI can remove them.
-                verification.append(
-                    {
-                        "property": "queue %s (not desired)" % lookup.name_of("queue", qid),
-                        "expected": "not associated",
-                        "observed": "associated",
-                        "status": "drift",
-                    }
-                )
-                steps.append(
-                    "Edit resource %s > Associations tab > Service Desk Queues: remove '%s'."
-                    % (user["userName"], lookup.name_of("queue", qid))
-                )
+def _link_label(lookup, kind, ids, read=False):
+    name = lookup.label if read else lookup.name_of
+    return "%s %s" % (kind.label, "/".join(name(what, i) for what, i in zip(kind.names, ids)))
 
-    # -- UI-only properties ---------------------------------------------------------------------
-    for label, value in ui_rows:
-        if value is None:
+
+def _plan_kind(result, lookup, kind, wanted, existing):
+    """Rows and writes for the links of one kind: each desired one, then each extra one."""
+    by_ids = {}
+    for link in existing:
+        by_ids.setdefault(tuple(link[k] for k in kind.keys), link)
+    for ids, default in wanted:
+        link = by_ids.get(ids)
+        key, label = ("link", kind.option, *ids), _link_label(lookup, kind, ids)
+        expected = "active%s" % (", default" if default else "") if kind.has_active else "associated"
+        if link is None:
+            body = dict(zip(kind.keys, ids))
+            if kind.has_active:
+                body.update(isDefault=bool(default), isActive=True)
+            result.write("POST", kind.child, None, body)
+            result.ledger.pending(key, label, expected, None)
             continue
-        verification.append(
-            {
-                "property": label,
-                "expected": value,
-                "observed": None,
-                "status": "attested" if attestation == "valid" else "unverifiable",
-            }
+        change = {}
+        if kind.has_active and not link.get("isActive", True):
+            change["isActive"] = True
+        if kind.has_default and default and not link.get("isDefault"):
+            change["isDefault"] = True
+        observed = ("active" if link.get("isActive", True) else "inactive") if kind.has_active else "associated"
+        if change:
+            result.write("PATCH", kind.child, link["id"], change)
+            result.ledger.pending(key, label, expected, observed)
+        else:
+            result.ledger.add(key, label, expected, observed, "ok")
+    wanted_ids = {ids for ids, unused_default in wanted}
+    for ids, link in sorted(by_ids.items()):
+        if ids not in wanted_ids and (link.get("isActive", True) or not kind.has_active):
+            _plan_extra_link(result, lookup, kind, ids, link)
+
+
+def _plan_extra_link(result, lookup, kind, ids, link):
+    """A live link the inventory does not name: always a row; removed only under purge_associations."""
+    key, name = ("extra link", kind.option, *ids), _link_label(lookup, kind, ids, read=True)
+    label, observed = "%s (not in the inventory)" % name, "active" if kind.has_active else "associated"
+    where = "Edit resource %s > Associations tab > %s" % (result.user["userName"], kind.ui_tab)
+    if not result.p["purge_associations"]:
+        result.ledger.add(
+            key,
+            label,
+            "kept (purge_associations is off)",
+            observed,
+            "ok",
+            extra=True,
+            note="not in the inventory; list it to keep it, or turn purge_associations on to remove it",
         )
-    ui_gaps = [(label, value) for label, value in ui_rows if value is not None and attestation != "valid"]
-    if ui_gaps:
-        names = {
-            "security level": "Security Level",
-            "integration vendor": "API Tracking Identifier > Integration Vendor",
-            "not required to submit timesheets": "Resource is not required to submit timesheets",
-        }
-        for label, value in ui_gaps:
+    elif kind.has_active and not link.get("isDefault"):
+        result.write("PATCH", kind.child, link["id"], {"isActive": False})
+        result.ledger.pending(key, label, "inactive (purge_associations)", observed)
+    elif kind.has_active:
+        # The default link cannot be deactivated while it is the default.
+        result.ledger.add(key, label, "inactive (purge_associations)", observed, "drift", extra=True)
+        result.steps.append("%s: make a desired link the default, then deactivate '%s'." % (where, name))
+    else:
+        # Queue links have no active flag and no DELETE: only the UI can remove them.
+        result.ledger.add(key, label, "not associated (purge_associations)", observed, "drift", extra=True)
+        result.steps.append("%s: remove '%s'." % (where, lookup.label(kind.names[0], ids[0])))
+
+
+def _plan_ui_rows(result):
+    """The UI-only properties: attest-only, with the exact edit steps while unattested."""
+    p, user = result.p, result.user
+    gaps = []
+    for option, label, ui_name in UI_ROWS:
+        if p[option] is None:
+            continue
+        result.ledger.add(("ui", option), label, p[option], evidence="attestation")
+        if result.attestation != "valid":
+            value = p[option]
             shown = "ticked" if value is True else "not ticked" if value is False else "'%s'" % value
-            steps.append(
-                "Edit API user %s (%s): set %s to %s." % (user["userName"], model.RESOURCES_PATH, names[label], shown)
+            gaps.append(
+                "Edit API user %s (%s): set %s to %s." % (user["userName"], model.RESOURCES_PATH, ui_name, shown)
             )
-        steps.append(
-            "Then record in the inventory: %s" % model.attestation_line(p["attestation_var"], fingerprint_value)
+    if gaps:
+        result.steps += gaps
+        result.steps.append(
+            "Then record in the inventory: %s" % model.attestation_line(p["attestation_var"], result.fingerprint)
         )
 
-    # -- writes: the user's own fields first (an inactive resource takes no new links) -----------
-    ordered = []
-    if patch:
-        ordered.append(("PATCH", None, rid, patch))
-    ordered += plan
-    if desired_fields["isActive"] is False and patch.get("isActive") is False:
-        ordered.append(ordered.pop(0))  # deactivate last
-    for method, child, item_id, body in ordered:
-        path = "Resources" if child is None else "Resources/%s/%s" % (rid, child)
-        body = dict(body, id=item_id) if item_id is not None else dict(body)
-        writes.append({"method": method, "path": path, "body": model.mask(body)})
-        if session.check_mode:
-            continue
-        try:
-            if method == "POST":
-                if create_link(client, rid, child, body) == "found":
-                    writes[-1]["note"] = "the answer was lost; read back, the link had been made"
-            elif child is None:
-                client.update("Resources", body)
-            else:
-                client.update(child, body, parent=("Resources", rid, child))
-        except AutotaskError as exc:
-            # Stop at the first failed write (updates are not retried blindly); the next run
-            # re-reads and finishes the rest.
-            if exc.status == 500 and child is not None:
-                lookup.forget()  # a refused link may name a stale id: read the names again next run
-            raise model.PartFailed(
-                exc, resource_id=rid, writes_done=writes[:-1], failed_write=writes[-1], writes_planned=len(ordered)
-            ) from None
 
-    if session.check_mode and writes:
-        # What the API would fix is still wrong now: drift, with the fix named.
-        model.pending_writes(verification)
-        steps.insert(
-            0,
-            "Run onboard (not audit, no --check)%s: it makes the %d API write(s) listed under writes."
-            % (" for tenant %s" % session.tenant if session.tenant else "", len(writes)),
+def _ordered_writes(result):
+    """The user's own fields first (an inactive resource takes no new links), a deactivation last."""
+    writes = list(result.writes)
+    if writes and writes[0][1] is None and writes[0][3].get("isActive") is False:
+        writes.append(writes.pop(0))
+    return writes
+
+
+def apply(session, result):
+    """Make the plan's writes (none in check mode) and return the part's outcome."""
+    ordered = _ordered_writes(result)
+    rid = result.rid
+    shown = [_shown_write(rid, w) for w in ordered]
+    if session.check_mode:
+        if ordered:
+            # What the API would fix is still wrong now: drift, with the fix named.
+            result.steps.insert(
+                0,
+                "Run onboard (not audit, no --check)%s: it makes the %d API write(s) listed under writes."
+                % (" for tenant %s" % session.tenant if session.tenant else "", len(ordered)),
+            )
+    else:
+        for index, write in enumerate(ordered):
+            _execute(session, rid, write, shown, index, len(ordered))
+        result.ledger.applied()
+    return _outcome(result, shown)
+
+
+def _shown_write(rid, write):
+    method, child, item_id, body = write
+    path = "Resources" if child is None else "Resources/%s/%s" % (rid, child)
+    body = dict(body, id=item_id) if item_id is not None else dict(body)
+    return {"method": method, "path": path, "body": model.mask(body)}
+
+
+def _execute(session, rid, write, shown, index, planned):
+    method, child, item_id, body = write
+    body = dict(body, id=item_id) if item_id is not None else dict(body)
+    client = session.client
+    try:
+        if method == "POST":
+            if create_link(client, rid, child, body) == "found":
+                shown[index]["note"] = "the answer was lost; read back, the link had been made"
+        elif child is None:
+            client.update("Resources", body)
+        else:
+            client.update(child, body, parent=("Resources", rid, child))
+    except AutotaskError as exc:
+        # Stop at the first failed write (updates are not retried blindly); the next run
+        # re-reads and finishes the rest.
+        if exc.status == 500 and child is not None:
+            session.lookup.forget()  # a refused link may name a stale id: read the names again next run
+        raise model.PartFailed(
+            exc, resource_id=rid, writes_done=shown[:index], failed_write=shown[index], writes_planned=planned
+        ) from None
+
+
+def _outcome(result, shown):
+    attestation = model.settle(result.ledger.rows, result.attestation)
+    if result.user is None:
+        return model.outcome(
+            result.ledger.rows,
+            result.steps,
+            resource_id=None,
+            writes=[],
+            fingerprint=result.fingerprint,
+            attestation=attestation,
+            end_state=None,
+            diff={"before": {}, "after": result.absent_desired},
         )
-
-    before = {
-        "fields": {k: user.get(k) for k in desired_fields},
-        "departments": sorted(
-            [e["departmentID"], e["roleID"], e.get("isDefault"), e.get("isActive")] for e in existing_deps
-        ),
-        "queues": sorted(e["queueID"] for e in existing_queues),
-        "service_desk_roles": sorted([e["roleID"], e.get("isDefault"), e.get("isActive")] for e in existing_sdrs),
-    }
-    after = {
-        "fields": dict(before["fields"], **patch),
-        "departments": sorted([d, r, dflt, True] for d, r, dflt in want_deps)
-        if p["departments"] is not None
-        else before["departments"],
-        "queues": sorted(set(before["queues"]) | set(want_queues)),
-        "service_desk_roles": sorted([r, dflt, True] for r, dflt in want_sdrs)
-        if p["service_desk_roles"] is not None
-        else before["service_desk_roles"],
-    }
+    after = result.after()
     return model.outcome(
-        verification,
-        steps,
-        changed=bool(writes),
-        resource_id=rid,
-        writes=writes,
-        fingerprint=fingerprint_value,
+        result.ledger.rows,
+        result.steps,
+        changed=bool(shown),
+        resource_id=result.rid,
+        writes=shown,
+        fingerprint=result.fingerprint,
         attestation=attestation,
-        diff={"before": before, "after": after},
-        end_state=dict(after, resource_id=rid),
+        diff={"before": result.before, "after": after},
+        end_state=dict(after, resource_id=result.rid),
     )
+
+
+def run(session, p):
+    """Plan one API user, then apply the plan (check mode applies nothing); the part's outcome."""
+    return apply(session, plan(session, p))

@@ -16,8 +16,11 @@ A row is (section, sub-section, name) as the Autotask UI and the vendor document
 
 ``observe`` says how the REST API can observe the row, through ``entityInformation`` read
 as a user holding the level (``userAccessFor*``): per facet or operation, the entities whose
-access follows the row. Autotask documents no such mapping; each entry cites what it rests
-on. Rows with no ``observe`` can only be attested.
+access follows the row. ``evidence`` says what the mapping rests on: ``documented`` when
+Autotask's help names the row and the object it governs (D-SL pages) and that entity access
+follows the caller's level (D-EI), so an observation alone can turn the row ok or drift;
+``assumed`` when only a vendor guide or our reading links them, so the observation is shown
+but the row still needs an attestation. Rows with no ``observe`` can only be attested.
 """
 
 from __future__ import annotations
@@ -63,13 +66,16 @@ SYSTEM_LEVEL_NAMES = {
 }
 
 
-def _row(kind, observe=None, source="", values=None):
-    return {"kind": kind, "observe": observe or {}, "source": source, "values": values}
+def _row(kind, observe=None, source="", values=None, evidence=None):
+    """``evidence``: documented (Autotask's help names the row and what it governs) or assumed."""
+    if observe and evidence not in ("documented", "assumed"):
+        raise ValueError("an observed row says what its mapping rests on")
+    return {"kind": kind, "observe": observe or {}, "source": source, "values": values, "evidence": evidence}
 
 
 ROWS = {
     ("CONTRACTS", "Object Permissions", "Contracts"): _row(
-        "object", {"entities": ["Contracts"]}, "D-SL Settings_Contracts; seed 000"
+        "object", {"entities": ["Contracts"]}, "D-SL Settings_Contracts; D-EI; seed 000", evidence="documented"
     ),
     ("CONTRACTS", "Dropdowns", "Contract Visibility (for contracts you have access to)"): _row(
         "dropdown", source="seed 000; no API reflection", values=DROPDOWN_VALUES
@@ -79,31 +85,43 @@ ROWS = {
         {"entities": ["Companies"], "operations": ["query"]},
         "seed 000; that it narrows Companies queries is an assumption",
         values=("All", "My Territories", "Mine", "None"),
+        evidence="assumed",
     ),
     ("CRM", "Object Permissions", "Accounts"): _row(
-        "object", {"entities": ["Companies"]}, "D-SL Settings_CRM; seed 004"
+        "object", {"entities": ["Companies"]}, "D-SL Settings_CRM; D-EI; seed 004", evidence="documented"
     ),
-    ("CRM", "Object Permissions", "Contacts"): _row("object", {"entities": ["Contacts"]}, "D-SL Settings_CRM"),
+    ("CRM", "Object Permissions", "Contacts"): _row(
+        "object", {"entities": ["Contacts"]}, "D-SL Settings_CRM; D-EI", evidence="documented"
+    ),
     ("CRM", "Object Permissions", "Opportunities & Quotes"): _row(
-        "object", {"entities": ["Opportunities", "Quotes"]}, "D-SL Settings_CRM; seed 000"
+        "object", {"entities": ["Opportunities", "Quotes"]}, "D-SL Settings_CRM; D-EI; seed 000", evidence="documented"
     ),
-    ("CRM", "Object Permissions", "Opportunities"): _row("object", {"entities": ["Opportunities"]}, "seed 004"),
+    ("CRM", "Object Permissions", "Opportunities"): _row(
+        "object", {"entities": ["Opportunities"]}, "seed 004 only: the row's scope is assumed", evidence="assumed"
+    ),
     ("CRM", "Object Permissions", "Configuration Items & Subscriptions"): _row(
-        "object", {"entities": ["ConfigurationItems", "Subscriptions"]}, "seed 000"
+        "object",
+        {"entities": ["ConfigurationItems", "Subscriptions"]},
+        "seed 000 only: the entities it governs are assumed",
+        evidence="assumed",
     ),
-    ("CRM", "Object Permissions", "To-Dos"): _row("object", {"entities": ["CompanyToDos"]}, "seed 000, 004"),
+    ("CRM", "Object Permissions", "To-Dos"): _row(
+        "object", {"entities": ["CompanyToDos"]}, "seed 000, 004: To-Dos as CompanyToDos is assumed", evidence="assumed"
+    ),
     ("SERVICE DESK", "Object Permissions", "Tickets"): _row(
-        "object", {"entities": ["Tickets"]}, "D-SL Settings_ServiceDesk; seed 000"
+        "object", {"entities": ["Tickets"]}, "D-SL Settings_ServiceDesk; D-EI; seed 000", evidence="documented"
     ),
     ("ADMIN", "Feature Access", "Resources/Users (HR)"): _row(
         "check",
         {"entities": ["Resources"], "operations": ["update"]},
         "D-RES: updating Resources needs Admin access to Resources/Users (HR)",
+        evidence="documented",
     ),
     ("ADMIN", "Feature Access", "Configuration Items"): _row(
         "check",
         {"entities": ["UserDefinedFieldDefinitions"], "operations": ["create", "update"]},
         "seed 000; mapping to UDF definition writes is an assumption",
+        evidence="assumed",
     ),
     ("OTHER", "Miscellaneous", "Not required to change password (password does not expire)"): _row(
         "check", source="seed 000; D-APIUSER; no API reflection"

@@ -42,6 +42,17 @@ class ModelError(ValueError):
     """Desired state that cannot be right; raised before any API call."""
 
 
+class TenantMismatch(ModelError):
+    """The credential resolves to another Autotask database than tenant_id: nothing may be done."""
+
+    def __init__(self, found, wanted):
+        super().__init__(
+            "the credential belongs to Autotask database %s, not to tenant_id %s; nothing was done" % (found, wanted)
+        )
+        self.found = found
+        self.wanted = wanted
+
+
 # -- fingerprints and attestations ----------------------------------------------------------
 
 
@@ -260,60 +271,66 @@ def _observe_row(spec, expected_ops, observed):
     return ("drift" if drift else "unknown" if unreadable else "ok"), "; ".join(seen)
 
 
+ASSUMED_NOTE = "assumed mapping: the observation is shown, not proof; the row needs an attestation"
+
+
 def verify_rows(rows, observed, attestation="none", exceptions=None, today=None, probe_error=None):
     """Verification rows and over-granted rights for a normalised permission table.
 
     ``observed`` is ``{entity: {"userAccessForQuery": ..., ...}}`` from entityInformation read
     as a user holding the level (``verify_as``), or None when no such user was given.
     ``probe_error`` says why the probe could not be read: every row it would have verified is
-    then unknown. ``attestation`` is the state from attestation_state(). Exceptions apply
-    before the attestation is judged, so an excepted row never voids it. Returns (rows,
-    over_granted, attestation_void).
+    then unknown. Only a row whose mapping Autotask documents (catalogue ``evidence``) turns
+    ok or drift from observation alone; an assumed mapping's observation is shown beside the
+    row, which still needs an attestation, and a contradiction there is a warning, not a void.
+    Exceptions apply before the attestation is judged (settle), so an excepted row never voids
+    it. Returns (rows, over_granted, attestation_void).
     """
     today = today or datetime.date.today()
     excepted = _parse_exceptions(exceptions)
-    result, over, contradicted = [], [], False
+    result, over = [], []
     for key, value in rows.items():
         spec = cat.ROWS[key]
         entry = {
+            "key": ["permission", *key],
             "property": "permission: " + " > ".join(key),
             "expected": describe(spec["kind"], value),
             "observed": None,
             "status": "unverifiable",
+            "evidence": spec.get("evidence") or "attestation",
         }
         expected_ops = _expected_ops(spec, value)
         observable = bool(spec["observe"].get("entities")) and bool(expected_ops)
-        if probe_error and observable:
+        if probe_error and observable and spec.get("evidence") == "documented":
             entry.update(observed=probe_error, status="unknown")
-        elif observed is not None and observable:
+        elif observed is not None and observable and not probe_error:
             status, seen = _observe_row(spec, expected_ops, observed)
-            if status:
+            if status and spec.get("evidence") == "documented":
                 entry.update(observed=seen, status=status)
-        observed_drift = entry["status"] == "drift"
-        exc = excepted.get(key)
-        if exc is not None and entry["status"] != "ok":
-            if exc["expires"] >= today:
-                entry["status"] = "excepted"
-                entry["exception"] = {"reason": exc["reason"], "owner": exc["owner"], "expires": str(exc["expires"])}
-            else:
-                entry["status"] = "drift"
-                entry["note"] = "exception expired on %s" % exc["expires"]
-                entry["exception_expired"] = str(exc["expires"])
-        if observed_drift and entry["status"] == "drift":
-            contradicted = True  # observed and not excepted: what was attested cannot stand
-            entry["voids_attestation"] = True
-        if entry["status"] == "unverifiable" and attestation == "valid":
-            entry["status"] = "attested"
+            elif status:
+                entry.update(observed=seen, note=ASSUMED_NOTE)
+                if status == "drift":
+                    entry["warning"] = "the observation contradicts this row; check it in the UI"
+        _apply_exception(entry, excepted.get(key), today)
         result.append(entry)
     if observed is not None and not probe_error:
         over = over_granted(rows, observed)
-    void = attestation == "valid" and contradicted
-    if void:
-        # Observed behaviour contradicts what was attested: nothing attested stands.
-        for entry in result:
-            if entry["status"] == "attested":
-                entry["status"] = "unverifiable"
-    return result, over, void
+    return result, over, settle(result, attestation) == "void"
+
+
+def _apply_exception(entry, exc, today):
+    """An accepted deviation: excepted until it expires, then drift again."""
+    observed_drift = entry["status"] == "drift"
+    if exc is not None and entry["status"] != "ok":
+        if exc["expires"] >= today:
+            entry["status"] = "excepted"
+            entry["exception"] = {"reason": exc["reason"], "owner": exc["owner"], "expires": str(exc["expires"])}
+        else:
+            entry["status"] = "drift"
+            entry["note"] = "exception expired on %s" % exc["expires"]
+            entry["exception_expired"] = str(exc["expires"])
+    if observed_drift and entry["status"] == "drift":
+        entry["voids_attestation"] = True  # observed and not excepted: what was attested cannot stand
 
 
 def void_reason(verification):
@@ -322,17 +339,68 @@ def void_reason(verification):
     return "; ".join("%s: expected %s, observed %s" % (r["property"], r["expected"], r["observed"]) for r in rows)
 
 
-# Check mode: a row that needs a write describes the tenant as it is now, which is not right.
+# A row a planned write would fix describes the tenant as it is now: not right. Only applying
+# the write turns it converged, so check mode (which applies nothing) can never show green.
 PENDING_WRITE_NOTE = "onboard fixes this (check mode: nothing was written)"
 
 
-def pending_writes(verification):
-    """Check mode: every row a write would fix is drift now, with the fix named."""
-    for row in verification:
-        if row["status"] == "converged":
-            row["status"] = "drift"
-            row["note"] = PENDING_WRITE_NOTE
-    return verification
+def settle(rows, attestation):
+    """The one attestation rule, for every part; returns the attestation's final state.
+
+    An attestation counts when it is valid (recorded for the current desired state), no row
+    observed something that voids it, and nothing it speaks of is missing. Then every
+    attest-only row (``unverifiable``) becomes ``attested``; otherwise none does. Exceptions
+    were applied before (verify_rows), so an excepted row never voids it.
+    """
+    if attestation != "valid":
+        return attestation
+    if any(r.get("voids_attestation") for r in rows):
+        return "void"
+    if any(r["status"] == "missing" for r in rows):
+        return attestation  # nothing to attest on an object that is not there
+    for row in rows:
+        if row["status"] == "unverifiable":
+            row["status"] = "attested"
+    return attestation
+
+
+class Ledger:
+    """One part's verification rows, in order and by key (a tuple); labels are for people.
+
+    Rows are plain dicts (they go to JSON as they are); ``key`` is the tuple as a list.
+    """
+
+    def __init__(self):
+        self.rows = []
+        self._by_key = {}
+        self._pending = []
+
+    def add(self, key, label, expected, observed=None, status="unverifiable", **extra):
+        if key in self._by_key:
+            raise InternalError(KeyError(key), "the ledger (a key given twice)")
+        row = dict(key=list(key), property=label, expected=expected, observed=observed, status=status, **extra)
+        self.rows.append(row)
+        self._by_key[key] = row
+        return row
+
+    def pending(self, key, label, expected, observed):
+        """A row a planned write fixes: drift until apply() says the write landed."""
+        self._pending.append(key)
+        return self.add(key, label, expected, observed, "drift", note=PENDING_WRITE_NOTE)
+
+    def applied(self):
+        """Every planned write landed: their rows are converged."""
+        for key in self._pending:
+            row = self._by_key[key]
+            row["status"] = "converged"
+            row.pop("note", None)
+        self._pending = []
+
+    def __getitem__(self, key):
+        return self._by_key[key]
+
+    def get(self, key):
+        return self._by_key.get(key)
 
 
 # -- protected data ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
 
-from ansible_collections.msp.autotask.plugins.module_utils import _client, _session
+from ansible_collections.msp.autotask.plugins.module_utils import _client, _session, _specs
 from ansible_collections.msp.autotask.plugins.module_utils import _model as model
 
 
@@ -29,56 +29,10 @@ def env_fallback(*names):
 
 
 def autotask_argument_spec():
-    """The auth options, with AUTOTASK_* environment fallbacks, merged into every module."""
-    return dict(
-        username=dict(type="str", required=True, no_log=False, fallback=(env_fallback, ["AUTOTASK_USERNAME"])),
-        secret=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["AUTOTASK_SECRET"])),
-        integration_code=dict(
-            type="str", required=True, no_log=True, fallback=(env_fallback, ["AUTOTASK_INTEGRATION_CODE"])
-        ),
-        api_url=dict(type="str", fallback=(env_fallback, ["AUTOTASK_API_URL"])),
-        zone_discovery_url=dict(
-            type="str",
-            default=_client.DEFAULT_ZONE_DISCOVERY_URL,
-            fallback=(env_fallback, ["AUTOTASK_ZONE_DISCOVERY_URL"]),
-        ),
-        zone_cache_path=dict(type="path", fallback=(env_fallback, ["AUTOTASK_ZONE_CACHE_PATH"])),
-        reference_cache_path=dict(type="path", fallback=(env_fallback, ["AUTOTASK_REFERENCE_CACHE_PATH"])),
-        reference_cache_ttl=dict(type="int", default=_session.DEFAULT_REFERENCE_CACHE_TTL),
-        tenant_id=dict(type="int", fallback=(env_fallback, ["AUTOTASK_TENANT_ID"])),
-        impersonation_resource_id=dict(type="int"),
-        validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["AUTOTASK_VALIDATE_CERTS"])),
-        timeout=dict(type="int", default=30),
-        retry_budget=dict(type="float", default=60.0),
-    )
-
-
-def attestation_argument_spec():
-    """attestation and fail_on_manual, shared by every module that guides UI steps."""
-    return dict(
-        attestation=dict(
-            type="dict",
-            options=dict(
-                fingerprint=dict(type="str", required=True, no_log=False),
-                by=dict(type="str", required=True),
-                at=dict(type="str", required=True),
-            ),
-        ),
-        fail_on_manual=dict(type="bool", default=False),
-    )
-
-
-def verify_argument_spec():
-    """verify_as (a probe user) plus the attestation options."""
-    spec = attestation_argument_spec()
-    spec["verify_as"] = dict(
-        type="dict",
-        options=dict(
-            username=dict(type="str", required=True, no_log=False),
-            secret=dict(type="str", required=True, no_log=True),
-            integration_code=dict(type="str", required=True, no_log=True),
-        ),
-    )
+    """The auth options (_specs.auth_options), with their AUTOTASK_* environment fallbacks."""
+    spec = _specs.auth_options()
+    for name, variable in _specs.AUTH_ENV.items():
+        spec[name]["fallback"] = (env_fallback, [variable])
     return spec
 
 
@@ -141,12 +95,7 @@ class AutotaskModule:
                 zone = client.zone
         found = zone.get("ci") if zone else None
         if wanted is not None and found != wanted:
-            self.module.fail_json(
-                msg="the credential belongs to Autotask database %s, not to tenant_id %s; nothing was done"
-                % (found, wanted),
-                tenant_id=wanted,
-                changed=False,
-            )
+            raise model.TenantMismatch(found, wanted)  # the caller's failure path says so; no exit from here
         return found
 
     def new_probe(self, creds):

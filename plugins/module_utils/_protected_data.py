@@ -15,20 +15,11 @@ is observed: every box is ``unverifiable`` until an operator attests it.
 from __future__ import annotations
 
 from ansible_collections.msp.autotask.plugins.module_utils import _model as model
-from ansible_collections.msp.autotask.plugins.module_utils._module import attestation_argument_spec
+from ansible_collections.msp.autotask.plugins.module_utils import _specs as specs
 
 
 def argument_spec():
-    spec = dict(
-        api_username=dict(type="str"),
-        email=dict(type="str"),
-        resource_id=dict(type="int"),
-        attestation_var=dict(type="str", default="autotask_protected_data_attestation"),
-    )
-    for box in model.PROTECTED_BOXES:
-        spec[box] = dict(type="bool", default=False)
-    spec.update(attestation_argument_spec())
-    return spec
+    return specs.protected_data()
 
 
 def run(session, p):
@@ -56,6 +47,7 @@ def run(session, p):
         raise model.ModelError("more than one resource matches (ids %s)" % ", ".join(str(h["id"]) for h in hits))
     verification = [
         {
+            "key": ["resource"],
             "property": "resource exists",
             "expected": who_wanted,
             "observed": "id %s" % hits[0]["id"] if hits else None,
@@ -65,13 +57,16 @@ def run(session, p):
     for box in model.PROTECTED_BOXES:
         verification.append(
             {
+                "key": ["box", box],
                 "property": model.PROTECTED_LABELS[box],
                 "expected": boxes[box],
                 "observed": None,
-                "status": "attested" if attestation == "valid" and hits else "unverifiable",
+                "status": "unverifiable",
+                "evidence": "attestation",
                 "note": "attest-only: the boxes belong to the resource and no API reads them",
             }
         )
+    attestation = model.settle(verification, attestation)
     who = who_wanted
     if hits and hits[0]["userName"]:
         who = "%s %s (%s)" % (hits[0]["firstName"], hits[0]["lastName"], hits[0]["userName"])
@@ -95,7 +90,10 @@ def run(session, p):
         verification,
         steps,
         diff={"before": dict.fromkeys(model.PROTECTED_BOXES), "after": boxes},
-        end_state={"boxes": boxes, "status": {r["property"]: r["status"] for r in verification}},
+        end_state={
+            "boxes": boxes,
+            "status": {b: verification[i + 1]["status"] for i, b in enumerate(model.PROTECTED_BOXES)},
+        },
         resource_id=hits[0]["id"] if hits else None,
         boxes=boxes,
         fingerprint=fingerprint_value,

@@ -120,6 +120,33 @@ def _attestation_lines(entry):
     ]
 
 
+def _greens(rows):
+    """What the satisfied rows rest on: an API read now, a write this run, an operator, an exception."""
+    basis = {"ok": "observed", "converged": "written", "attested": "attested", "excepted": "excepted"}
+    out = dict.fromkeys(basis.values(), 0)
+    for row in rows:
+        if row.get("status") in basis:
+            out[basis[row["status"]]] += 1
+    return out
+
+
+def _notice_lines(entry):
+    """Lines every format shows beside the findings: the basis of the greens, extra links, warnings."""
+    greens = entry.get("greens") or {}
+    lines = []
+    if any(greens.values()):
+        lines.append(
+            "green rows: %d observed through the API, %d written this run, %d attested, %d excepted"
+            % (greens["observed"], greens["written"], greens["attested"], greens["excepted"])
+        )
+    lines += ["extra link: %s (%s)" % (r["property"], r.get("status")) for r in entry.get("extra_links") or []]
+    lines += [
+        "warning: %s: %s (observed %s)" % (r["property"], r["warning"], r.get("observed"))
+        for r in entry.get("warnings") or []
+    ]
+    return lines
+
+
 def _vendor_entry(outcome):
     if not isinstance(outcome, dict) or not outcome.get("vendor"):
         raise ReportError("each result needs a vendor")
@@ -142,6 +169,9 @@ def _vendor_entry(outcome):
         "over_granted": [o for p in parts.values() for o in p.get("over_granted") or []],
         "exceptions": _exceptions(outcome),
         "attestations": _attestations(parts),
+        "greens": _greens(rows),
+        "extra_links": [r for r in rows if r.get("extra")],
+        "warnings": [r for r in rows if r.get("warning")],
         "summary": summary,
         "rows": len(rows),
         "rows_satisfied": sum(1 for r in rows if r.get("status") in SATISFIED),
@@ -230,6 +260,9 @@ def _failed_entry(role, failure):
         "over_granted": [],
         "exceptions": [],
         "attestations": {},
+        "greens": _greens([]),
+        "extra_links": [],
+        "warnings": [],
         "summary": {},
         "rows": 0,
         "rows_satisfied": 0,
@@ -366,7 +399,7 @@ def to_markdown(report):
                         "- exception until %s: %s — %s (owner %s)"
                         % (exc["expires"], exc["property"], exc["reason"], exc["owner"])
                     )
-            lines += ["- %s" % line for line in _attestation_lines(entry)]
+            lines += ["- %s" % line for line in _attestation_lines(entry) + _notice_lines(entry)]
             lines += ["- [ ] %s" % step for step in entry["manual_steps"]]
             if entry["attestation"]:
                 lines += [
@@ -485,7 +518,7 @@ def to_html(report):
                 % (_e(x["expires"]), _e(x["property"]), _e(x["reason"]), _e(x["owner"]))
                 for x in entry["exceptions"]
             ]
-            findings += [_e(line) for line in _attestation_lines(entry)]
+            findings += [_e(line) for line in _attestation_lines(entry) + _notice_lines(entry)]
             if findings:
                 out.append("<ul>%s</ul>" % "".join("<li>%s</li>" % f for f in findings))
             if entry["manual_steps"]:

@@ -13,39 +13,12 @@ from __future__ import annotations
 
 from ansible_collections.msp.autotask.plugins.module_utils import _catalog as cat
 from ansible_collections.msp.autotask.plugins.module_utils import _model as model
+from ansible_collections.msp.autotask.plugins.module_utils import _specs as specs
 from ansible_collections.msp.autotask.plugins.module_utils._client import AutotaskAuthError, AutotaskError
-from ansible_collections.msp.autotask.plugins.module_utils._module import verify_argument_spec
 
 
 def argument_spec():
-    row = dict(
-        section=dict(type="str", required=True),
-        subsection=dict(type="str", required=True),
-        name=dict(type="str", required=True),
-    )
-    spec = dict(
-        name=dict(type="str", required=True),
-        copy_from=dict(type="str", default=cat.SYSTEM_API_LEVEL),
-        active=dict(type="bool", default=True),
-        permissions=dict(
-            type="list", elements="dict", default=[], options=dict(row, permission=dict(type="raw", required=True))
-        ),
-        exceptions=dict(
-            type="list",
-            elements="dict",
-            default=[],
-            options=dict(
-                row,
-                reason=dict(type="str", required=True),
-                owner=dict(type="str", required=True),
-                expires=dict(type="str", required=True),
-            ),
-        ),
-        attestation_var=dict(type="str", default="autotask_security_level_attestation"),
-        state=dict(type="str", default="present", choices=["present"]),
-    )
-    spec.update(verify_argument_spec())
-    return spec
+    return specs.security_level()
 
 
 def manual_steps(p, rows, verification, over, fingerprint_value, tenant, exists=False):
@@ -64,17 +37,25 @@ def manual_steps(p, rows, verification, over, fingerprint_value, tenant, exists=
     steps = [first]
     if p["active"]:
         steps.append("On its General tab, make sure the level is Active.")
-    by_property = {row["property"]: row for row in verification}
+    # A copy starts with its source's rights (an API User (system) copy: all of them), and a
+    # level with rights beyond the table needs them gone: then start from nothing and set every
+    # row of the table, so the steps alone give exactly the table.
+    from_nothing = not exists or bool(over)
+    if from_nothing:
+        beyond = sorted({"%s %s" % (o["entity"], o["operation"]) for o in over})
+        steps.append(
+            "Start from nothing: set every row these steps do not name to its lowest value (None, No or unchecked; "
+            "each section's No Permission preset does this)%s; the vendor asks for nothing beyond its table."
+            % (" (the probe can now also: %s)" % ", ".join(beyond) if beyond else "")
+        )
+    by_key = {tuple(row["key"]): row for row in verification}
     for key, value in rows.items():
-        status = by_property["permission: " + " > ".join(key)]["status"]
-        if status in ("ok", "excepted", "attested"):
+        status = by_key[("permission", *key)]["status"]
+        if not from_nothing and status in ("ok", "excepted", "attested"):
             continue
         steps.append(
             "Section %s, %s: set '%s' to %s." % (key[0], key[1], key[2], model.describe(cat.ROWS[key]["kind"], value))
         )
-    if over:
-        rights = sorted({"%s %s" % (o["entity"], o["operation"]) for o in over})
-        steps.append("Grant nothing beyond the table: remove the extra rights (%s)." % ", ".join(rights))
     steps.append(
         "Save the level. Then record in the inventory: %s"
         % model.attestation_line(p["attestation_var"], fingerprint_value)
@@ -97,7 +78,11 @@ def run(session, p):
     session.connect()  # tenant pinning happens before anything else
     observed, probe_row, probe_error = None, None, None
     if p["verify_as"]:
-        probe_row = {"property": "verify_as authenticates (the level exists and is active)", "expected": "yes"}
+        probe_row = {
+            "key": ["probe"],
+            "property": "verify_as authenticates (the level exists and is active)",
+            "expected": "yes",
+        }
         try:
             observed = session.entity_access(p["verify_as"])
             probe_row.update(observed="yes", status="ok")
@@ -110,19 +95,21 @@ def run(session, p):
         if probe_error:
             probe_row.update(observed=probe_error, status="unknown")
 
-    verification, over, void = model.verify_rows(rows, observed, attestation, p["exceptions"], probe_error=probe_error)
-    reason = model.void_reason(verification) if void else None
+    # Attestation "none" here: settle() below judges it once, with the level's own row.
+    verification, over = model.verify_rows(rows, observed, exceptions=p["exceptions"], probe_error=probe_error)[:2]
     exists = {
+        "key": ["level"],
         "property": "security level '%s' exists, copied from '%s'" % (p["name"], desired["copy_from"]),
         "expected": "present",
         "observed": None,
-        "status": "attested" if attestation == "valid" and not void else "unverifiable",
+        "status": "unverifiable",
+        "evidence": "attestation",
     }
     verification.insert(0, exists)
     if probe_row:
         verification.insert(1, probe_row)
-    if void:
-        attestation = "void"
+    attestation = model.settle(verification, attestation)
+    reason = model.void_reason(verification) if attestation == "void" else None
 
     exists = probe_row is not None and probe_row["status"] == "ok"
     steps = manual_steps(p, rows, verification, over, fingerprint_value, session.tenant, exists=exists)

@@ -128,6 +128,11 @@ class Lookup:
             return str(item_id)
         return next((n for i, n in rows if i == item_id), str(item_id))
 
+    def label(self, what, item_id):
+        """The name behind an id the inventory did not give (an extra link): the table is read if needed."""
+        self.table(what)
+        return self.name_of(what, item_id)
+
     def forget(self):
         """A write refused: the ids may be stale, so the next run reads the names again."""
         self.tables.clear()

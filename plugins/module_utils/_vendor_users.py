@@ -18,6 +18,7 @@ from ansible_collections.msp.autotask.plugins.module_utils import _api_user as a
 from ansible_collections.msp.autotask.plugins.module_utils import _model as model
 from ansible_collections.msp.autotask.plugins.module_utils import _protected_data as protected_data
 from ansible_collections.msp.autotask.plugins.module_utils import _security_level as security_level
+from ansible_collections.msp.autotask.plugins.module_utils import _specs as specs
 from ansible_collections.msp.autotask.plugins.module_utils._client import AutotaskError
 from ansible_collections.msp.autotask.plugins.module_utils._session import fold
 
@@ -35,48 +36,10 @@ REPORT_KEYS = (
     "writes",
     "api_calls",
 )
-LINKED = (
-    ("departments", "ResourceRoleDepartments"),
-    ("queues", "ResourceRoleQueues"),
-    ("service_desk_roles", "ResourceServiceDeskRoles"),
-)
 
 
 def argument_spec():
-    level_spec = security_level.argument_spec()
-    attestation = level_spec["attestation"]
-    return dict(
-        vendors=dict(
-            type="list",
-            elements="dict",
-            required=True,
-            options=dict(
-                vendor=dict(type="str", required=True),
-                role=dict(type="str"),
-                security_level=dict(
-                    type="dict",
-                    required=True,
-                    options=dict(
-                        name=dict(type="str", required=True),
-                        custom=dict(type="bool", default=True),
-                        copy_from=level_spec["copy_from"],
-                        active=level_spec["active"],
-                        permissions=level_spec["permissions"],
-                    ),
-                ),
-                user=dict(type="dict", required=True, options=api_user.user_options()),
-                # No defaults: an empty mapping means the vendor asks for no protected data.
-                protected_data=dict(type="dict", options={box: dict(type="bool") for box in model.PROTECTED_BOXES}),
-                verify_as=level_spec["verify_as"],
-                attestations=dict(
-                    type="dict",
-                    options=dict(security_level=attestation, api_user=attestation, protected_data=attestation),
-                ),
-                exceptions=level_spec["exceptions"],
-            ),
-        ),
-        fail_on_manual=dict(type="bool", default=False),
-    )
+    return specs.vendor_users()
 
 
 def role_of(vendor):
@@ -104,13 +67,6 @@ def identity(user):
     return "%s %s" % (fold(user["first_name"]), fold(user["last_name"]))
 
 
-def _part_params(spec, values):
-    """A part's parameters as its own module would receive them: defaults, then the values."""
-    params = {name: option.get("default") for name, option in spec.items()}
-    params.update(values)
-    return params
-
-
 def _calls_since(before, after):
     by_kind = {k: v - before["by_kind"].get(k, 0) for k, v in after["by_kind"].items()}
     return {
@@ -135,14 +91,14 @@ def plan_parts(vendor):
             attestation=attestations.get("security_level"),
             attestation_var="%s_attestations.security_level" % role,
         )
-        parts.append(("security_level", security_level, _part_params(security_level.argument_spec(), values)))
+        parts.append(("security_level", security_level, specs.defaults(security_level.argument_spec(), values)))
     values = dict(
         user,
         security_level=level["name"],
         attestation=attestations.get("api_user"),
         attestation_var="%s_attestations.api_user" % role,
     )
-    parts.append(("api_user", api_user, _part_params(api_user.argument_spec(), values)))
+    parts.append(("api_user", api_user, specs.defaults(api_user.argument_spec(), values)))
     boxes = vendor["protected_data"] or {}
     if any(boxes.get(b) is not None for b in model.PROTECTED_BOXES):
         values = {b: bool(boxes.get(b)) for b in model.PROTECTED_BOXES}
@@ -155,7 +111,7 @@ def plan_parts(vendor):
             attestation=attestations.get("protected_data"),
             attestation_var="%s_attestations.protected_data" % role,
         )
-        parts.append(("protected_data", protected_data, _part_params(protected_data.argument_spec(), values)))
+        parts.append(("protected_data", protected_data, specs.defaults(protected_data.argument_spec(), values)))
     return role, parts
 
 
@@ -238,9 +194,9 @@ def _read_ahead(session, vendors):
     for vendor in vendors:
         user = vendor["user"]
         found = session.find_api_user(user["api_username"], user["email"], user["first_name"], user["last_name"])
-        for option, entity in LINKED:
-            if found and (user[option] or (user["purge_associations"] and user[option] is not None)):
-                session.expect_links(entity, found["id"])
+        for kind in api_user.LINK_KINDS:
+            if found and api_user.reads_links(user, kind):
+                session.expect_links(kind.entity, found["id"])
     lookup = session.lookup
     for vendor in vendors:
         user = vendor["user"]

@@ -91,6 +91,7 @@ api_calls:
   type: dict
 """
 
+from ansible_collections.msp.autotask.plugins.module_utils import _model as model
 from ansible_collections.msp.autotask.plugins.module_utils._client import AutotaskError
 from ansible_collections.msp.autotask.plugins.module_utils._module import AutotaskModule
 
@@ -145,7 +146,7 @@ def main():
     try:
         client = am.connect()
         facts = gather(client, set(am.params["gather"]))
-    except AutotaskError as exc:
+    except (AutotaskError, model.TenantMismatch) as exc:
         am.fail(exc)
     am.module.exit_json(changed=False, tenant_id=am.tenant, zone=client.zone, api_calls=am.api_calls(), **facts)
 

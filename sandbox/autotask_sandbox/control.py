@@ -203,6 +203,16 @@ def ui_edit(sb, body, base, params, tid, entity, rid):
     return 200, record
 
 
+@route("POST", r"/tenants/(?P<tid>\d+)/entities/(?P<entity>\w+)")
+def ui_add(sb, body, base, params, tid, entity):
+    """A row a person adds in the UI (e.g. one more department link on a user's Associations tab)."""
+    tenant = sb.tenant(tid)
+    if entity not in catalog.ENTITIES:
+        raise SeedError("unknown entity %s" % entity)
+    values = {k: v for k, v in body.items() if k in catalog.ENTITIES[entity].fields and k != "id"}
+    return 200, tenant.insert(entity, values)
+
+
 @route("DELETE", r"/tenants/(?P<tid>\d+)/entities/(?P<entity>\w+)/(?P<rid>\d+)")
 def ui_delete(sb, body, base, params, tid, entity, rid):
     """Remove a row in the UI (e.g. a queue association), which the API itself cannot do."""

@@ -73,7 +73,7 @@ def tenant(sandbox):
                     "id": TENANT,
                     "zone": "webservices3",
                     "internal_integration_codes": [CODE],
-                    "departments": [{"id": 1, "name": "Service Desk"}],
+                    "departments": [{"id": 1, "name": "Service Desk"}, {"id": 5, "name": "Sales"}],
                     "roles": [{"id": 2, "name": "API Integration"}],
                     "queues": [{"id": 3, "label": "Client Portal"}],
                     "udfs": [{"name": "Asset Tag", "entity": "ConfigurationItems"}],
@@ -144,6 +144,44 @@ def test_email2at_converges_its_associations_once_the_user_exists(tenant):
         [role("email2at", **links), role("email2at", **links), RESULTS], auth_defaults(tenant, ADMIN, TENANT)
     )[0][2]["vendor_api_user_results"]
     assert first["changed"] is True and second["changed"] is False
+
+
+def test_an_extra_link_is_reported_and_the_switch_deactivates_it_once(tenant):
+    rid = tenant.control(
+        "POST",
+        "/tenants/%d/api-users" % TENANT,
+        {"firstName": "AutoElevate", "lastName": "API", "email": "autoelevate@adventure.example"},
+    )["id"]
+    wanted = {"autoelevate_departments": [{"department": "Service Desk", "role": "API Integration", "default": True}]}
+    run_tasks([role("autoelevate", **wanted)], auth_defaults(tenant, ADMIN, TENANT))
+    # A technician adds one more department link in the UI.
+    extra = tenant.control(
+        "POST",
+        "/tenants/%d/entities/ResourceRoleDepartments" % TENANT,
+        {"resourceID": rid, "departmentID": 5, "roleID": 2, "isDefault": False, "isActive": True},
+    )
+    tenant.control("DELETE", "/tenants/%d/requests" % TENANT)
+    (kept,) = run_tasks([role("autoelevate", **wanted), RESULTS], auth_defaults(tenant, ADMIN, TENANT))[0][1][
+        "vendor_api_user_results"
+    ]
+    rows = [r for r in kept["parts"]["api_user"]["verification"] if r["key"][0] == "extra link"]
+    assert [r["property"] for r in rows] == ["department/role Sales/API Integration (not in the inventory)"]
+    assert tenant.control("GET", "/tenants/%d/requests?writes=1" % TENANT)["count"] == 0
+    switched = dict(wanted, autoelevate_purge_associations=True)
+    first, second = run_tasks(
+        [role("autoelevate", **switched), role("autoelevate", **switched), RESULTS],
+        auth_defaults(tenant, ADMIN, TENANT),
+    )[0][2]["vendor_api_user_results"]
+    assert first["parts"]["api_user"]["writes"] == [
+        {
+            "method": "PATCH",
+            "path": "Resources/%d/RoleDepartments" % rid,
+            "body": {"isActive": False, "id": extra["id"]},
+        }
+    ]
+    assert second["changed"] is False and second["parts"]["api_user"]["writes"] == []
+    state = tenant.control("GET", "/tenants/%d" % TENANT)["entities"]["ResourceRoleDepartments"]
+    assert next(r for r in state if r["id"] == extra["id"])["isActive"] is False  # the sandbox's own state
 
 
 def test_false_and_empty_values_stay_in_the_desired_state(tenant):

@@ -5,9 +5,11 @@
 from __future__ import annotations
 
 import glob
+import http.server
 import json
 import logging
 import os
+import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -501,7 +503,8 @@ def test_every_real_sample_parses(clock):
 
 
 @responses.activate
-def test_no_secret_in_any_exception_or_log(clock, caplog):
+def test_no_secret_in_any_exception_or_url(clock, caplog):
+    """Errors (str, repr, to_dict) and URLs carry no secret; the client itself logs nothing at all."""
     caplog.set_level(logging.DEBUG)
     responses.get(API + "/Resources/query", status=401)
     responses.get(API + "/Tickets/query", status=500, json={"errors": ["IntegrationCode is invalid."]})
@@ -523,6 +526,39 @@ def test_no_secret_in_any_exception_or_log(clock, caplog):
         texts.append(call.request.url)  # credentials never travel in a URL
     blob = "\n".join(texts)
     assert SECRET not in blob and CODE not in blob
+    assert [r for r in caplog.records if r.name.startswith("ansible_collections")] == []
+
+
+class _Refuse(http.server.BaseHTTPRequestHandler):
+    """A local HTTP server that refuses every request, as Autotask does a bad secret."""
+
+    def do_GET(self):
+        self.send_response(401)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"errors": ["unauthorized"]}')
+
+    def log_message(self, *args):
+        pass
+
+
+def test_no_secret_in_the_http_stack_debug_log(caplog):
+    """Over a real socket, urllib3 logs each request at DEBUG: the secret is never in those lines."""
+    caplog.set_level(logging.DEBUG)
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Refuse)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = "http://127.0.0.1:%d/ATServicesRest" % server.server_address[1]
+        client = c.AutotaskClient(USER, SECRET, CODE, api_url=base, zone_cache_path=False, sleep=lambda s: None)
+        with pytest.raises(c.AutotaskError):
+            list(client.query("Resources"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    logged = [r for r in caplog.records if r.name.startswith("urllib3")]
+    assert logged, "urllib3 logged nothing: this test would prove nothing"
+    assert SECRET not in caplog.text and CODE not in caplog.text
 
 
 def test_missing_credentials_fail_clearly():

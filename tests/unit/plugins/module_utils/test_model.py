@@ -274,8 +274,60 @@ def test_a_probe_that_cannot_log_in_makes_its_rows_unknown_never_drift():
     assert rows[0]["observed"] == "probe authentication failed: bad secret"
 
 
-def test_check_mode_turns_a_pending_write_into_drift_with_the_fix_named():
-    rows = [{"property": "field isActive", "status": "converged"}, {"property": "x", "status": "ok"}]
-    m.pending_writes(rows)
-    assert statuses(rows) == ["drift", "ok"] and "onboard fixes this" in rows[0]["note"]
-    assert not m.compliant(rows)
+def test_a_planned_write_is_drift_until_applied_so_check_mode_is_never_green():
+    ledger = m.Ledger()
+    ledger.pending(("field", "isActive"), "field isActive", True, False)
+    ledger.add(("field", "email"), "field email", "a@b", "a@b", "ok")
+    assert statuses(ledger.rows) == ["drift", "ok"] and "onboard fixes this" in ledger.rows[0]["note"]
+    assert not m.compliant(ledger.rows)
+    ledger.applied()
+    assert ledger[("field", "isActive")]["status"] == "converged" and "note" not in ledger.rows[0]
+    assert ledger.rows[0]["key"] == ["field", "isActive"] and m.compliant(ledger.rows)
+
+
+def test_a_ledger_key_is_given_once():
+    ledger = m.Ledger()
+    ledger.add(("user",), "API user exists", "x", "x", "ok")
+    with pytest.raises(m.InternalError):
+        ledger.add(("user",), "API user exists", "x", "x", "ok")
+
+
+@pytest.mark.parametrize(
+    "attestation, rows, state, after",
+    [
+        ("valid", [("unverifiable", {})], "valid", ["attested"]),
+        ("stale", [("unverifiable", {})], "stale", ["unverifiable"]),
+        ("none", [("unverifiable", {})], "none", ["unverifiable"]),
+        ("valid", [("unverifiable", {}), ("drift", {"voids_attestation": True})], "void", ["unverifiable", "drift"]),
+        ("valid", [("missing", {}), ("unverifiable", {})], "valid", ["missing", "unverifiable"]),
+        ("valid", [("excepted", {}), ("unverifiable", {})], "valid", ["excepted", "attested"]),
+    ],
+)
+def test_one_attestation_rule(attestation, rows, state, after):
+    rows = [dict(extra, property=str(i), status=status) for i, (status, extra) in enumerate(rows)]
+    assert m.settle(rows, attestation) == state
+    assert statuses(rows) == after
+
+
+CUSTOMER = ("CRM", "Account & Contact Access", "Customer & Cancelation")
+
+
+@pytest.mark.parametrize("companies", ["All", "None"])
+def test_an_assumed_mapping_never_turns_a_row_green_or_voids_an_attestation(companies):
+    table = {CUSTOMER: "All", TICKETS: {"view": "All"}}
+    observed = {"Companies": info(query=companies), "Tickets": info(query="All")}
+    rows, void = m.verify_rows(table, observed)[::2]
+    customer, tickets = rows
+    assert customer["status"] == "unverifiable" and customer["evidence"] == "assumed"
+    assert "Companies query" in customer["observed"] and "not proof" in customer["note"]
+    assert tickets["status"] == "ok" and tickets["evidence"] == "documented"
+    assert ("warning" in customer) is (companies == "None") and not void
+    rows, void = m.verify_rows(table, observed, attestation="valid")[::2]
+    assert rows[0]["status"] == "attested" and not void  # a contradiction there is a warning, not a void
+
+
+def test_every_observed_catalogue_row_names_its_evidence():
+    for key, spec in m.cat.ROWS.items():
+        if spec["observe"].get("entities"):
+            assert spec["evidence"] in ("documented", "assumed"), key
+        assert ("assum" in spec["source"]) <= (spec["evidence"] != "documented"), key

@@ -155,3 +155,27 @@ def test_each_part_says_whether_its_attestation_is_valid_stale_or_void():
     md, page = r.to_markdown(doc), r.to_html(doc)
     for needle in ("attestation of security_level: void", "Tickets: observed None", "attestation of api_user: stale"):
         assert needle in md and needle in page
+
+
+def test_every_format_says_what_the_greens_rest_on_and_lists_extra_links_and_warnings():
+    level = part("ok", "attested", "attested")
+    level["verification"][1].update(
+        property="permission: CRM > Account & Contact Access > Customer & Cancelation",
+        warning="the observation contradicts this row; check it in the UI",
+        observed="Companies query: None",
+    )
+    user = part("converged", "ok")
+    user["verification"][1].update(property="department/role Sales/Sales Rep (not in the inventory)", extra=True)
+    doc = r.build([{"host": "t", "results": [outcome(security_level=level, api_user=user)]}])
+    entry = doc["tenants"][0]["vendors"][0]
+    assert entry["greens"] == {"observed": 2, "written": 1, "attested": 2, "excepted": 0}
+    assert [x["property"] for x in entry["extra_links"]] == ["department/role Sales/Sales Rep (not in the inventory)"]
+    assert len(entry["warnings"]) == 1
+    md, page = r.to_markdown(doc), r.to_html(doc)
+    for needle in (
+        "green rows: 2 observed through the API, 1 written this run, 2 attested",
+        "extra link: department/role Sales/Sales Rep",
+        "warning: ",
+    ):
+        assert needle in md and needle in page
+    assert "Companies query: None" in md and "Companies query: None" in page

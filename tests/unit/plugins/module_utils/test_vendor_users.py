@@ -14,7 +14,7 @@ from ansible_collections.msp.autotask.plugins.module_utils import _vendor_users 
 
 BASE = "https://webservices14.autotask.net/ATServicesRest"
 API = BASE + "/V1.0"
-USER_KEYS = vu.api_user.user_options()
+USER_KEYS = vu.specs.user_options()
 
 
 def vendor(name, role=None, custom=True, protected=None, **user):
