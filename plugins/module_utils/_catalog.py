@@ -87,6 +87,28 @@ ROWS = {
         values=("All", "My Territories", "Mine", "None"),
         evidence="assumed",
     ),
+    # D-SL Settings_CRM documents access per organization type; the row labels are from
+    # third-party guides, and whether entityInformation shows them is not documented.
+    ("CRM", "Account & Contact Access", "Vendor & Partners"): _row(
+        "scope",
+        {"entities": ["Companies"], "operations": ["query"]},
+        "D-SL Settings_CRM (per type); label from third-party guides; narrowing Companies queries is assumed",
+        values=("All", "My Territories", "Mine", "None"),
+        evidence="assumed",
+    ),
+    ("CRM", "Account & Contact Access", "Prospects, Leads, & Dead"): _row(
+        "scope",
+        {"entities": ["Companies"], "operations": ["query"]},
+        "D-SL Settings_CRM (per type); label from third-party guides; narrowing Companies queries is assumed",
+        values=("All", "My Territories", "Mine", "None"),
+        evidence="assumed",
+    ),
+    ("CRM", "Object Permissions", "Asset Notes"): _row(
+        "object",
+        {"entities": ["ConfigurationItemNotes"]},
+        "D-UDF/REST ConfigurationItemNotesEntity: governed by CRM > Asset Notes",
+        evidence="documented",
+    ),
     ("CRM", "Object Permissions", "Accounts"): _row(
         "object", {"entities": ["Companies"]}, "D-SL Settings_CRM; D-EI; seed 004", evidence="documented"
     ),
@@ -111,6 +133,18 @@ ROWS = {
     ("SERVICE DESK", "Object Permissions", "Tickets"): _row(
         "object", {"entities": ["Tickets"]}, "D-SL Settings_ServiceDesk; D-EI; seed 000", evidence="documented"
     ),
+    ("SERVICE DESK", "Object Permissions", "Ticket Notes"): _row(
+        "object",
+        {"entities": ["TicketNotes"]},
+        "REST TicketNotesEntity: respects the ticket note permissions",
+        evidence="documented",
+    ),
+    ("SERVICE DESK", "Object Permissions", "Service Calls"): _row(
+        "object",
+        {"entities": ["ServiceCalls"]},
+        "D-SL Settings_ServiceDesk names the row; the entity is assumed",
+        evidence="assumed",
+    ),
     ("ADMIN", "Feature Access", "Resources/Users (HR)"): _row(
         "check",
         {"entities": ["Resources"], "operations": ["update"]},
@@ -131,6 +165,25 @@ ROWS = {
         "dropdown", source="D-SL WSAPI; no API reflection", values=("Full Permission", "None")
     ),
 }
+
+
+def _grantors():
+    """(entity, operation) -> the rows whose mapping can grant it."""
+    out = {}
+    for key, spec in ROWS.items():
+        ops = (
+            ("query", "create", "update", "delete")
+            if spec["kind"] == "object"
+            else spec["observe"].get("operations", ())
+        )
+        for entity in spec["observe"].get("entities", []):
+            for op in ops:
+                out.setdefault((entity, op), set()).add(key)
+    return out
+
+
+# An observation proves a row right only where no other row can grant the same access.
+GRANTORS = _grantors()
 
 
 def canonical(text):

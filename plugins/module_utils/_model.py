@@ -252,9 +252,13 @@ def _parse_exceptions(exceptions):
     return excepted
 
 
-def _observe_row(spec, expected_ops, observed):
-    """(status, observed text) of one row from entityInformation, or (None, None) if not seen."""
-    seen, drift, unreadable = [], False, False
+def _observe_row(key, spec, expected_ops, observed):
+    """(status, observed text, shared) of one row from entityInformation; (None, None, ()) if not seen.
+
+    Less access than the row grants proves the row wrong. Enough access proves it right only
+    where this row alone can grant it: ``shared`` names the other rows that could.
+    """
+    seen, drift, unreadable, shared = [], False, False, set()
     for entity in spec["observe"].get("entities", []):
         info = observed.get(entity)
         if info is None:
@@ -266,11 +270,14 @@ def _observe_row(spec, expected_ops, observed):
                 unreadable = True  # a value this collection does not know: conclude nothing
             elif cat.ACCESS_RANK[got] < cat.ACCESS_RANK[want]:
                 drift = True
+            elif cat.ACCESS_RANK[want] > 0:
+                shared |= cat.GRANTORS.get((entity, op), set()) - {key}
     if not seen:
-        return None, None
-    return ("drift" if drift else "unknown" if unreadable else "ok"), "; ".join(seen)
+        return None, None, ()
+    return ("drift" if drift else "unknown" if unreadable else "ok"), "; ".join(seen), sorted(shared)
 
 
+SHARED_NOTE = "not proof: another row can grant the same access (%s); the row needs an attestation"
 ASSUMED_NOTE = "assumed mapping: the observation is shown, not proof; the row needs an attestation"
 
 
@@ -304,8 +311,10 @@ def verify_rows(rows, observed, attestation="none", exceptions=None, today=None,
         if probe_error and observable and spec.get("evidence") == "documented":
             entry.update(observed=probe_error, status="unknown")
         elif observed is not None and observable and not probe_error:
-            status, seen = _observe_row(spec, expected_ops, observed)
-            if status and spec.get("evidence") == "documented":
+            status, seen, shared = _observe_row(key, spec, expected_ops, observed)
+            if status == "ok" and shared and spec.get("evidence") == "documented":
+                entry.update(observed=seen, note=SHARED_NOTE % "; ".join(" > ".join(k) for k in shared))
+            elif status and spec.get("evidence") == "documented":
                 entry.update(observed=seen, status=status)
             elif status:
                 entry.update(observed=seen, note=ASSUMED_NOTE)

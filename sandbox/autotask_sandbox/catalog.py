@@ -6,9 +6,10 @@ Two tables live here:
   from the Swagger 2.0 models ``<Entity>Model``), which verbs the real API allows, child
   URLs, read-only fields and the field that makes a row "mine" for Restricted access.
 * ``ROW_ACCESS``: how rows of a security level's permission table turn into the
-  ``userAccessFor*`` levels ``entityInformation`` reports. Autotask documents neither the
-  mapping nor its edge cases, so every entry says where it comes from and which parts are
-  assumptions. This is the sandbox's own reading; the collection keeps its own copy.
+  ``userAccessFor*`` levels ``entityInformation`` reports, re-derived from Autotask's help
+  (the D-SL security-settings pages and the REST entity pages). Every entry says what it rests
+  on (``evidence``, ``source``); where the help is silent, ``ASSUMPTIONS`` names the plausible
+  alternatives as seed switches. This is the sandbox's own reading, not the collection's.
 
 Nothing here imports from the collection's plugins: the sandbox is an independent model.
 """
@@ -365,38 +366,88 @@ SYSTEM_API_LEVEL_NO_COSTS = "API User (system) Can't Read Costs (API-only)"
 SYSTEM_LEVEL_ALIASES = {"api user (system)": SYSTEM_API_LEVEL}
 
 
-def _object(entities, note):
-    return {"kind": "object", "entities": entities, "note": note}
+def _object(entities, evidence, source, switch=None, off_entities=None):
+    row = {"kind": "object", "entities": entities, "evidence": evidence, "source": source}
+    if switch:
+        row.update(switch=switch, off_entities=off_entities or [])
+    return row
 
 
-# Security-level rows -> entity access. Keys are (section, sub-section, row) upper/lower-case
-# insensitive. "object" rows carry View/Add/Edit/Delete facets; "scope" rows a single scope;
-# "check" rows a box. Sources: D-SL (Settings_CRM/Project/ServiceDesk/Admin/Other), seed 000.
+def _scope(entities, operations, evidence, source, switch=None):
+    row = {"kind": "scope", "entities": entities, "operations": operations, "evidence": evidence, "source": source}
+    if switch:
+        row.update(switch=switch, off_entities=[])
+    return row
+
+
+# Where Autotask's help is silent, the sandbox models the plausible alternatives behind named
+# switches: the seed's settings.assumptions (every tenant) or a tenant's own "assumptions". The
+# verification tests run under every value. Default first.
+ASSUMPTIONS = {
+    # D-SL Settings_CRM: Account (Organization) & Contact Access limits which organizations of a
+    # type, and their contacts, a user can access; it never says whether the REST API's
+    # entityInformation shows it for Companies.
+    "org_access_shows_in_companies": (True, False),
+    # How the per-type rows combine into one Companies query level when they differ: the best
+    # of them, or All only when every row is All (otherwise Restricted, None when all are None).
+    "org_access_combines": ("best", "all_or_restricted"),
+    # Seed 000 names "Configuration Items & Subscriptions"; whether it governs Subscriptions too.
+    "ci_row_covers_subscriptions": (True, False),
+    # Seed 000 ticks ADMIN > Configuration Items; whether it governs UDF definition writes.
+    "admin_ci_governs_udf_definitions": (True, False),
+}
+DEFAULT_ASSUMPTIONS = {name: values[0] for name, values in ASSUMPTIONS.items()}
+# Third-party guides (mspbackups, cyberfox) name three organization-type rows (D-SL Settings_CRM
+# documents the values All / My Territories / Mine and the per-type grouping, not the labels).
+ORG_ACCESS_ROWS = ("Customer & Cancelation", "Vendor & Partners", "Prospects, Leads, & Dead")
+
+# Security-level rows -> entity access. Keys are (section, sub-section, row), case-insensitive.
+# "object" rows carry View/Add/Edit/Delete facets; "scope" rows one scope; "check" rows a box.
+# evidence: documented (Autotask's help names the row and what it governs: D-SL pages, the
+# REST entity pages) or assumed (a vendor guide's row name, our reading of what it governs).
 ROW_ACCESS = {
     ("CONTRACTS", "Object Permissions", "Contracts"): _object(
-        ["Contracts"], "Contracts object permissions (D-SL Settings_Contracts, seed 000)."
+        ["Contracts"], "documented", "D-SL Settings_Contract: View All/Organizations/None, Add Yes/No"
     ),
     ("CRM", "Object Permissions", "Accounts"): _object(
-        ["Companies"], "Accounts (Organizations) object permissions (D-SL Settings_CRM, seed 004)."
+        ["Companies"], "documented", "D-SL Settings_CRM object permissions (Accounts = Organizations)"
     ),
-    ("CRM", "Object Permissions", "Contacts"): _object(["Contacts"], "D-SL Settings_CRM."),
+    ("CRM", "Object Permissions", "Contacts"): _object(
+        ["Contacts"], "documented", "D-SL Settings_CRM; REST ContactsEntity: creating needs Add Contacts"
+    ),
     ("CRM", "Object Permissions", "Opportunities & Quotes"): _object(
-        ["Opportunities", "Quotes"], "D-SL Settings_CRM; seed 000 names the row."
+        ["Opportunities", "Quotes"], "documented", "D-SL Settings_CRM; seed 000 names the row"
     ),
-    ("CRM", "Object Permissions", "Opportunities"): _object(["Opportunities"], "seed 004 wording."),
+    ("CRM", "Object Permissions", "Opportunities"): _object(
+        ["Opportunities"], "assumed", "seed 004's wording; maybe the same row as Opportunities & Quotes"
+    ),
     ("CRM", "Object Permissions", "Configuration Items & Subscriptions"): _object(
-        ["ConfigurationItems", "Subscriptions"], "seed 000 names the row."
+        ["ConfigurationItems", "Subscriptions"],
+        "assumed",
+        "seed 000 names the row; which entities it governs is not documented",
+        switch="ci_row_covers_subscriptions",
+        off_entities=["ConfigurationItems"],
     ),
-    ("CRM", "Object Permissions", "To-Dos"): _object(["CompanyToDos"], "seed 000/004; REST entity CompanyToDos."),
-    ("SERVICE DESK", "Object Permissions", "Tickets"): _object(["Tickets"], "D-SL Settings_ServiceDesk, seed 000."),
-    # ASSUMPTION: the organisation access scope narrows Companies queries (All/Mine/None).
-    ("CRM", "Account & Contact Access", "Customer & Cancelation"): {
-        "kind": "scope",
-        "entities": ["Companies"],
-        "operations": ["query"],
-        "note": "ASSUMPTION: scope of customer organisations visible; seed 000 sets it to All.",
-    },
-    # Admin > Resources/Users (HR): the help says updating Resources needs it (D-RES).
+    ("CRM", "Object Permissions", "Asset Notes"): _object(
+        ["ConfigurationItemNotes"], "documented", "REST ConfigurationItemNotesEntity: governed by CRM > Asset Notes"
+    ),
+    ("CRM", "Object Permissions", "To-Dos"): _object(
+        ["CompanyToDos"], "assumed", "seed 000/004 name the row; REST entity CompanyToDos"
+    ),
+    ("SERVICE DESK", "Object Permissions", "Tickets"): _object(
+        ["Tickets"], "documented", "D-SL Settings_ServiceDesk: View All / Mine + Organizations / Mine"
+    ),
+    ("SERVICE DESK", "Object Permissions", "Ticket Notes"): _object(
+        ["TicketNotes"], "documented", "REST TicketNotesEntity: respects the ticket note permissions"
+    ),
+    ("SERVICE DESK", "Object Permissions", "Service Calls"): _object(
+        ["ServiceCalls"], "assumed", "D-SL Settings_ServiceDesk names the row; the entity is our reading"
+    ),
+    ("INVENTORY", "Object Permissions", "Inventory Locations and Items"): _object(
+        ["InventoryLocations", "InventoryItems"],
+        "assumed",
+        "D-SL Settings_Inventory: View All/None, Add Yes/No, Edit = Add, Delete All/None; entities our reading",
+    ),
     ("ADMIN", "Feature Access", "Resources/Users (HR)"): {
         "kind": "check",
         "grants": {
@@ -407,27 +458,43 @@ ROW_ACCESS = {
             "Departments": ["create", "update"],
             "Roles": ["create", "update"],
         },
-        "note": "D-RES: Resources update needs Admin access to Resources/Users (HR); the association and "
-        "Department/Role writes following it is an ASSUMPTION.",
+        "evidence": "documented",
+        "source": "REST ResourcesEntity: Resources update needs Admin Resources/Users (HR); the association and "
+        "Department/Role writes following it is an assumption",
     },
-    # ASSUMPTION: Admin > Configuration Items governs UDF definitions for CIs.
     ("ADMIN", "Feature Access", "Configuration Items"): {
         "kind": "check",
         "grants": {"UserDefinedFieldDefinitions": ["create", "update"]},
-        "note": "ASSUMPTION: seed 000 ticks it; we map it to UDF definition writes.",
+        "evidence": "assumed",
+        "source": "seed 000 ticks it; the D-SL Admin list seen does not confirm the box",
+        "switch": "admin_ci_governs_udf_definitions",
+        "off_grants": {},
     },
-    # Boxes no API reflects.
+    # Boxes and drop-downs no API reflects.
     ("OTHER", "Miscellaneous", "Not required to change password (password does not expire)"): {
         "kind": "check",
         "grants": {},
-        "note": "No API reflection (D-APIUSER).",
+        "evidence": "documented",
+        "source": "D-APIUSER: no API reflection",
     },
     ("CONTRACTS", "Dropdowns", "Contract Visibility (for contracts you have access to)"): {
         "kind": "dropdown",
         "grants": {},
-        "note": "No API reflection (seed 000).",
+        "evidence": "documented",
+        "source": "REST ContractsEntity: without Full contract visibility a resource cannot create, update or query "
+        "Contracts (see CONTRACT_VISIBILITY)",
     },
 }
+for _name in ORG_ACCESS_ROWS:
+    ROW_ACCESS[("CRM", "Account & Contact Access", _name)] = _scope(
+        ["Companies"],
+        ["query"],
+        "assumed",
+        "D-SL Settings_CRM: organization access per type; the row label from third-party guides; whether "
+        "entityInformation shows it is not documented",
+        switch="org_access_shows_in_companies",
+    )
+CONTRACT_VISIBILITY = ("CONTRACTS", "Dropdowns", "Contract Visibility (for contracts you have access to)")
 
 # What every API-only level may query whatever its table says (ASSUMPTION: an API user can
 # always read resources and reference data it needs to authenticate and look around).

@@ -83,7 +83,9 @@ class Sandbox:
             self.seed_doc = seed or {}
 
     def add_tenant(self, spec):
-        tenant = Tenant(spec, self.vendors)
+        # settings.assumptions apply to every tenant; a tenant's own override them.
+        chosen = dict(self.settings.get("assumptions") or {}, **(spec.get("assumptions") or {}))
+        tenant = Tenant(dict(spec, assumptions=chosen), self.vendors)
         if tenant.id in self.tenants:
             raise SeedError("tenant %d is seeded twice" % tenant.id)
         tenant.log = []

@@ -84,8 +84,13 @@ class SecurityLevel:
             spec = ROW_INDEX.get(key, (None, {"kind": "other"}))[1]
             self.permissions[key] = parse_permission(spec["kind"], row.get("permission", True))
 
-    def access(self):
-        """userAccessFor* per entity and operation, from the rows (see catalog.ROW_ACCESS)."""
+    def access(self, assumptions=None):
+        """userAccessFor* per entity and operation, from the rows (see catalog.ROW_ACCESS).
+
+        ``assumptions`` picks, where the help is silent, one of the plausible behaviours
+        (catalog.ASSUMPTIONS); the defaults otherwise.
+        """
+        chosen = dict(catalog.DEFAULT_ASSUMPTIONS, **(assumptions or {}))
         result = {name: dict.fromkeys(OPERATIONS, "None") for name in _all_entity_names()}
 
         def grant(entity, op, level):
@@ -95,24 +100,43 @@ class SecurityLevel:
 
         for entity in catalog.ALWAYS_QUERY:
             grant(entity, "query", "All")
+        org_levels = []
         for key, value in self.permissions.items():
             if key not in ROW_INDEX:
                 continue
-            spec = ROW_INDEX[key][1]
+            row_key, spec = ROW_INDEX[key]
+            entities, grants = spec.get("entities", []), spec.get("grants", {})
+            if spec.get("switch") and not chosen[spec["switch"]]:
+                entities, grants = spec.get("off_entities", []), spec.get("off_grants", {})
             if spec["kind"] == "object":
                 for facet, scope in value.items():
                     level = catalog.SCOPE_ACCESS.get(scope.strip().lower(), "None")
-                    for entity in spec["entities"]:
+                    for entity in entities:
                         grant(entity, catalog.FACETS[facet], level)
             elif spec["kind"] == "scope":
                 level = catalog.SCOPE_ACCESS.get(value.strip().lower(), "None")
-                for entity in spec["entities"]:
+                if row_key[2] in catalog.ORG_ACCESS_ROWS and entities:
+                    org_levels.append(level)
+                    if chosen["org_access_combines"] != "best":
+                        continue  # combined below
+                for entity in entities:
                     for op in spec["operations"]:
                         grant(entity, op, level)
             elif spec["kind"] == "check" and value:
-                for entity, ops in spec["grants"].items():
+                for entity, ops in grants.items():
                     for op in ops:
                         grant(entity, op, "All")
+        if org_levels and chosen["org_access_combines"] == "all_or_restricted":
+            rows = len(catalog.ORG_ACCESS_ROWS)
+            if org_levels.count("All") == rows:
+                grant("Companies", "query", "All")
+            elif org_levels.count("None") < rows:
+                grant("Companies", "query", "Restricted")
+        visibility = self.permissions.get(_row_key(*catalog.CONTRACT_VISIBILITY))
+        if str(visibility or "").strip().lower() != "full":
+            # REST ContractsEntity: limited or no contract visibility: no create, update or query.
+            for op in ("create", "update", "query"):
+                result.setdefault("Contracts", dict.fromkeys(OPERATIONS, "None"))[op] = "None"
         return result
 
     def to_dict(self):
@@ -161,6 +185,18 @@ class Tenant:
         self.queues = list(spec.get("queues") or [])
         self.faults = dict(spec.get("faults") or {})
         self.hourly_limit = spec.get("hourly_limit")
+        self.assumptions = dict(catalog.DEFAULT_ASSUMPTIONS)
+        for name, value in (spec.get("assumptions") or {}).items():
+            if name not in catalog.ASSUMPTIONS or value not in catalog.ASSUMPTIONS[name]:
+                raise SeedError(
+                    "assumption %s=%r: known: %s"
+                    % (
+                        name,
+                        value,
+                        "; ".join("%s in %s" % (k, list(v)) for k, v in sorted(catalog.ASSUMPTIONS.items())),
+                    )
+                )
+            self.assumptions[name] = value
         self.records = {name: {} for name in catalog.ENTITIES}
         self.udf_values = {}  # (entity, id) -> {udf name: value}
         self.api_users = {}  # resource id -> {secret, security_level, integration_vendor}
@@ -417,7 +453,7 @@ class Tenant:
         level = self.level(api["security_level"]) if api else None
         if level is None:
             return {name: dict.fromkeys(OPERATIONS, "None") for name in _all_entity_names()}
-        return level.access()
+        return level.access(self.assumptions)
 
     def to_dict(self):
         return {
