@@ -97,6 +97,19 @@ def tenant(n):
                 "protected_data": {"edit_unprotected": True},
                 "api_user": {"secret": "s", "integration_vendor": "Solarwinds MSP - Solarwinds RMM"},
             },
+            {
+                # A probe holding Propel's level under the MSP's internal code (verify_as).
+                "id": 13,
+                "firstName": "Probe",
+                "lastName": "Propel",
+                "email": "probe@" + domain,
+                "userName": "probe@" + domain,
+                "api_user": {
+                    "secret": "bench-probe-%d" % n,
+                    "internal": True,
+                    "security_level": "API User (Propel Your MSP)",
+                },
+            },
         ],
     }
 

@@ -266,7 +266,7 @@ def plan(session, p):
     )
     _plan_fields(result, lookup, location)
     _plan_links(result, session, wanted)
-    _plan_ui_rows(result)
+    _plan_ui_rows(result, session)
     return result
 
 
@@ -411,20 +411,51 @@ def _plan_extra_link(result, lookup, kind, ids, link):
         result.steps.append("%s: remove '%s'." % (where, lookup.label(kind.names[0], ids[0])))
 
 
-def _plan_ui_rows(result):
-    """The UI-only properties: attest-only, with the exact edit steps while unattested."""
+def _plan_security_level(result, session):
+    """Which level the user holds: userType, read in the same Resources query (read-only in the API)."""
+    p, user = result.p, result.user
+    wanted = p["security_level"]
+    try:
+        found = session.find_level(wanted)
+        held = session.level_label(user.get("userType"))
+    except AutotaskError as exc:
+        result.ledger.add(
+            ("ui", "security_level"), "security level", wanted, "unreadable: %s" % exc, "unknown", evidence="observed"
+        )
+        return
+    same = found is not None and user.get("userType") == found[0]
+    observed = held if held is not None else user.get("userType")
+    row = result.ledger.add(
+        ("ui", "security_level"), "security level", wanted, observed, "ok" if same else "drift", evidence="observed"
+    )
+    if not same:
+        row["voids_attestation"] = True  # the user holds another level now, whatever was attested
+        result.steps.append(
+            "Edit API user %s (%s): set Security Level to '%s'." % (user["userName"], model.RESOURCES_PATH, wanted)
+        )
+
+
+def _plan_ui_rows(result, session):
+    """The UI-only properties: attest-only (their steps come once the attestation is settled)."""
+    p = result.p
+    if p["security_level"] is not None:
+        _plan_security_level(result, session)
+    for option, label in ((r[0], r[1]) for r in UI_ROWS):
+        if p[option] is not None and option != "security_level":
+            result.ledger.add(("ui", option), label, p[option], evidence="attestation")
+
+
+def _ui_steps(result):
+    """The exact edit step of every attest-only row the attestation does not cover, then the record line."""
     p, user = result.p, result.user
     gaps = []
-    for option, label, ui_name in UI_ROWS:
-        if p[option] is None:
+    for option, ui_name in ((r[0], r[2]) for r in UI_ROWS):
+        row = result.ledger.get(("ui", option))
+        if row is None or row["status"] != "unverifiable":
             continue
-        result.ledger.add(("ui", option), label, p[option], evidence="attestation")
-        if result.attestation != "valid":
-            value = p[option]
-            shown = "ticked" if value is True else "not ticked" if value is False else "'%s'" % value
-            gaps.append(
-                "Edit API user %s (%s): set %s to %s." % (user["userName"], model.RESOURCES_PATH, ui_name, shown)
-            )
+        value = p[option]
+        shown = "ticked" if value is True else "not ticked" if value is False else "'%s'" % value
+        gaps.append("Edit API user %s (%s): set %s to %s." % (user["userName"], model.RESOURCES_PATH, ui_name, shown))
     if gaps:
         result.steps += gaps
         result.steps.append(
@@ -502,6 +533,7 @@ def _outcome(result, shown):
             end_state=None,
             diff={"before": {}, "after": result.absent_desired},
         )
+    _ui_steps(result)
     after = result.after()
     return model.outcome(
         result.ledger.rows,

@@ -203,6 +203,17 @@ def row_names():
     return ["%s > %s > %s" % key for key in ROWS]
 
 
+def level_key(name):
+    """How a level's name is matched against the userType picklist.
+
+    The picklist labels the UI's "API User (system) (API-only)" as "API User (system)" (real
+    sample: samples/resources-entityinformation-fields.json), so a trailing "(API-only)" is
+    dropped on both sides; case and white space do not matter.
+    """
+    text = canonical(name)
+    return text[: -len(" (api-only)")] if text.endswith(" (api-only)") else text
+
+
 def level_name(name):
     """The UI's name of a level, mapping the vendor guides' short system names."""
     return SYSTEM_LEVEL_NAMES.get(canonical(name), str(name).strip())

@@ -22,6 +22,45 @@ def argument_spec():
     return specs.protected_data()
 
 
+def _find(session, p, names):
+    """The resource the boxes belong to: [one] or [] (two is an input error)."""
+    if p["resource_id"]:
+        # Found earlier in this run by the API user part: not looked up again.
+        return [{"id": p["resource_id"], "firstName": None, "lastName": None, "userName": None}]
+    user = session.find_api_user(p["api_username"], p["email"], *names)
+    hits = [user] if user else []
+    if not hits and p["api_username"]:
+        # The boxes apply to any resource, not only API users.
+        cond = [{"op": "eq", "field": "userName", "value": p["api_username"]}]
+        hits = list(session.client.query("Resources", cond, include_fields=["firstName", "lastName", "userName"]))
+    if len(hits) > 1:
+        raise model.ModelError("more than one resource matches (ids %s)" % ", ".join(str(h["id"]) for h in hits))
+    return hits
+
+
+def _steps(session, p, hits, who_wanted, boxes, fingerprint_value):
+    who = who_wanted
+    if hits and hits[0]["userName"]:
+        who = "%s %s (%s)" % (hits[0]["firstName"], hits[0]["lastName"], hits[0]["userName"])
+    steps = []
+    if not hits:
+        steps.append("Create the resource %s first (see autotask_api_user)." % who_wanted)
+    ticks = [model.PROTECTED_LABELS[b] for b in model.PROTECTED_BOXES if boxes[b]]
+    clears = [model.PROTECTED_LABELS[b] for b in model.PROTECTED_BOXES if not boxes[b]]
+    steps.append(
+        "%s%s: on the row for %s, tick %s and leave %s unticked; click Save."
+        % (
+            model.PROTECTED_DATA_PATH,
+            " in tenant %s" % session.tenant if session.tenant else "",
+            who,
+            ", ".join(ticks) or "nothing",
+            ", ".join(clears) or "nothing",
+        )
+    )
+    steps.append("Then record in the inventory: %s" % model.attestation_line(p["attestation_var"], fingerprint_value))
+    return steps
+
+
 def run(session, p):
     """Verify one user's protected-data boxes and guide the UI steps; returns the part's outcome."""
     names = [p.get("first_name"), p.get("last_name")]  # set by autotask_vendor_users, not a module option
@@ -32,19 +71,7 @@ def run(session, p):
     boxes = model.normalise_protected({b: p[b] for b in model.PROTECTED_BOXES})
     fingerprint_value = model.fingerprint({"resource": who_wanted.lower(), "boxes": boxes})
     attestation = model.attestation_state(p["attestation"], fingerprint_value)
-    client = session.client
-    if p["resource_id"]:
-        # Found earlier in this run by the API user part: not looked up again.
-        hits = [{"id": p["resource_id"], "firstName": None, "lastName": None, "userName": None}]
-    else:
-        user = session.find_api_user(p["api_username"], p["email"], *names)
-        hits = [user] if user else []
-        if not hits and p["api_username"]:
-            # The boxes apply to any resource, not only API users.
-            cond = [{"op": "eq", "field": "userName", "value": p["api_username"]}]
-            hits = list(client.query("Resources", cond, include_fields=["firstName", "lastName", "userName"]))
-    if len(hits) > 1:
-        raise model.ModelError("more than one resource matches (ids %s)" % ", ".join(str(h["id"]) for h in hits))
+    hits = _find(session, p, names)
     verification = [
         {
             "key": ["resource"],
@@ -67,25 +94,7 @@ def run(session, p):
             }
         )
     attestation = model.settle(verification, attestation)
-    who = who_wanted
-    if hits and hits[0]["userName"]:
-        who = "%s %s (%s)" % (hits[0]["firstName"], hits[0]["lastName"], hits[0]["userName"])
-    steps = []
-    if not hits:
-        steps.append("Create the resource %s first (see autotask_api_user)." % who_wanted)
-    ticks = [model.PROTECTED_LABELS[b] for b in model.PROTECTED_BOXES if boxes[b]]
-    clears = [model.PROTECTED_LABELS[b] for b in model.PROTECTED_BOXES if not boxes[b]]
-    steps.append(
-        "%s%s: on the row for %s, tick %s and leave %s unticked; click Save."
-        % (
-            model.PROTECTED_DATA_PATH,
-            " in tenant %s" % session.tenant if session.tenant else "",
-            who,
-            ", ".join(ticks) or "nothing",
-            ", ".join(clears) or "nothing",
-        )
-    )
-    steps.append("Then record in the inventory: %s" % model.attestation_line(p["attestation_var"], fingerprint_value))
+    steps = _steps(session, p, hits, who_wanted, boxes, fingerprint_value)
     return model.outcome(
         verification,
         steps,

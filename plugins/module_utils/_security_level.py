@@ -24,7 +24,7 @@ def argument_spec():
 def manual_steps(p, rows, verification, over, fingerprint_value, tenant, exists=False):
     where = " in tenant %s" % tenant if tenant else ""
     if exists:
-        # verify_as logged in holding the level, so it exists: edit it rather than copy again.
+        # The userType picklist lists it: edit it rather than copy again.
         first = "%s%s: open '%s'." % (model.SECURITY_LEVELS_PATH, where, p["name"])
     else:
         first = "%s%s: right-click '%s' > Copy Security Level, and name the copy '%s'%s." % (
@@ -63,6 +63,82 @@ def manual_steps(p, rows, verification, over, fingerprint_value, tenant, exists=
     return steps
 
 
+def _level_rows(session, p, copy_from):
+    """The level's own rows: exists and active (the userType picklist); copied-from, attest-only."""
+    name = p["name"]
+    try:
+        found, error = session.find_level(name), None
+    except AutotaskError as exc:
+        found, error = None, "the userType picklist could not be read: %s" % exc
+    exists = {"key": ["level"], "property": "security level '%s' exists" % name, "expected": "present"}
+    if error:
+        exists.update(observed=error, status="unknown")
+    elif found:
+        exists.update(observed="'%s' (userType %s)" % (found[1], found[0]), status="ok")
+    else:
+        exists.update(observed=None, status="missing")
+    rows = [dict(exists, evidence="observed")]
+    if found:
+        same = found[2] == p["active"]
+        rows.append(
+            {
+                "key": ["level", "active"],
+                "property": "security level '%s' is active" % name,
+                "expected": p["active"],
+                "observed": found[2],
+                "status": "ok" if same else "drift",
+                "evidence": "observed",
+            }
+        )
+        if not same:
+            rows[-1]["voids_attestation"] = True  # what was attested is not the tenant now
+    rows.append(
+        {
+            "key": ["level", "copied_from"],
+            "property": "security level '%s' copied from '%s'" % (name, copy_from),
+            "expected": copy_from,
+            "observed": None,
+            "status": "unverifiable",
+            "evidence": "attestation",
+        }
+    )
+    return rows, found, error
+
+
+def _probe(session, p, found, level_error):
+    """(entity access, probe row, probe error): what the probe sees, only if it holds this very level."""
+    creds = p["verify_as"]
+    row = {"key": ["probe"], "property": "verify_as holds the level and authenticates", "expected": "yes"}
+    error, holder = None, None
+    try:
+        holder = session.find_api_user(creds["username"])
+    except AutotaskError as exc:
+        level_error = level_error or "the tenant's API users could not be read: %s" % exc
+    if level_error:
+        error = "the probe's level could not be read: %s" % level_error
+    elif holder is None or holder.get("userType") is None:
+        error = "the probe %s is not among the tenant's API users: its level cannot be read" % creds["username"]
+    elif found is None or holder["userType"] != found[0]:
+        error = "the probe %s holds '%s', not '%s': what it sees is another level" % (
+            creds["username"],
+            session.level_label(holder["userType"]) or holder["userType"],
+            p["name"],
+        )
+    if error:
+        return None, dict(row, observed=error, status="unknown"), error
+    try:
+        observed = session.entity_access(creds)
+    except AutotaskAuthError as exc:
+        # A refused login says nothing about the level: a changed probe secret looks the same.
+        error = "probe authentication failed: %s" % exc.message
+    except AutotaskError as exc:
+        # Could not read is never absent: nothing is concluded from a failed read.
+        error = "probe read failed: %s" % exc
+    if error:
+        return None, dict(row, observed=error, status="unknown"), error
+    return observed, dict(row, observed="yes", status="ok"), None
+
+
 def run(session, p):
     """Verify one security level and guide the UI steps; returns the part's outcome."""
     rows = model.normalise_rows(p["permissions"])
@@ -76,47 +152,21 @@ def run(session, p):
     attestation = model.attestation_state(p["attestation"], fingerprint_value)
 
     session.connect()  # tenant pinning happens before anything else
+    level_rows, found, level_error = _level_rows(session, p, desired["copy_from"])
     observed, probe_row, probe_error = None, None, None
     if p["verify_as"]:
-        probe_row = {
-            "key": ["probe"],
-            "property": "verify_as authenticates (the level exists and is active)",
-            "expected": "yes",
-        }
-        try:
-            observed = session.entity_access(p["verify_as"])
-            probe_row.update(observed="yes", status="ok")
-        except AutotaskAuthError as exc:
-            # A refused login says nothing about the level: a changed probe secret looks the same.
-            probe_error = "probe authentication failed: %s" % exc.message
-        except AutotaskError as exc:
-            # Could not read is never absent: nothing is concluded from a failed read.
-            probe_error = "probe read failed: %s" % exc
-        if probe_error:
-            probe_row.update(observed=probe_error, status="unknown")
-
-    # Attestation "none" here: settle() below judges it once, with the level's own row.
+        observed, probe_row, probe_error = _probe(session, p, found, level_error)
+    # Attestation "none" here: settle() below judges it once, with the level's own rows.
     verification, over = model.verify_rows(rows, observed, exceptions=p["exceptions"], probe_error=probe_error)[:2]
-    exists = {
-        "key": ["level"],
-        "property": "security level '%s' exists, copied from '%s'" % (p["name"], desired["copy_from"]),
-        "expected": "present",
-        "observed": None,
-        "status": "unverifiable",
-        "evidence": "attestation",
-    }
-    verification.insert(0, exists)
-    if probe_row:
-        verification.insert(1, probe_row)
+    verification = level_rows + ([probe_row] if probe_row else []) + verification
     attestation = model.settle(verification, attestation)
     reason = model.void_reason(verification) if attestation == "void" else None
 
-    exists = probe_row is not None and probe_row["status"] == "ok"
-    steps = manual_steps(p, rows, verification, over, fingerprint_value, session.tenant, exists=exists)
+    steps = manual_steps(p, rows, verification, over, fingerprint_value, session.tenant, exists=found is not None)
     if probe_error:
         steps.insert(
             0,
-            "Check the verify_as user %s (%s): until it can log in and read, its rows stay unknown."
+            "Check the verify_as user %s (%s): until it holds the level, logs in and reads, its rows stay unknown."
             % (p["verify_as"]["username"], probe_error),
         )
     before = {"name": p["name"], "permissions": {r["property"]: r["observed"] for r in verification}}

@@ -20,6 +20,7 @@ import hashlib
 import os
 import time
 
+from ansible_collections.msp.autotask.plugins.module_utils import _catalog as cat
 from ansible_collections.msp.autotask.plugins.module_utils import _model as model
 from ansible_collections.msp.autotask.plugins.module_utils._client import (
     AutotaskError,
@@ -39,6 +40,7 @@ USER_FIELDS = (
     "resourceType",
     "payrollType",
     "locationID",
+    "userType",
 )
 DEFAULT_REFERENCE_CACHE_TTL = 12 * 3600
 
@@ -82,9 +84,10 @@ class ReferenceCache:
 class Lookup:
     """Name -> id for departments, roles, queues and locations, read only when needed."""
 
-    def __init__(self, client, cache=None):
+    def __init__(self, client, cache=None, fields=None):
         self.client = client
         self.cache = cache
+        self.fields = fields or client.fields  # the session's, so one read serves names and levels
         self.tables = {}
         self.fresh = set()  # tables read from the API in this run (not from the cache)
 
@@ -95,7 +98,7 @@ class Lookup:
             active = [{"op": "eq", "field": "isActive", "value": True}]
             return [(r["id"], r["name"]) for r in self.client.query("Roles", active, include_fields=["name"])]
         entity, field = ("Tickets", "queueID") if what == "queue" else ("Resources", "locationID")
-        picks = next((f.get("picklistValues") or [] for f in self.client.fields(entity) if f.get("name") == field), [])
+        picks = next((f.get("picklistValues") or [] for f in self.fields(entity) if f.get("name") == field), [])
         return [(int(v["value"]), v["label"]) for v in picks if v.get("isActive", True)]
 
     def table(self, what, fresh=False):
@@ -158,6 +161,8 @@ class TenantSession:
         self._wanted_links = {}  # entity -> {resource ids whose links one query should fetch}
         self._probes = {}
         self._probe_reads = {}
+        self._fields = {}
+        self._levels = None
         self.tenant = None
 
     def connect(self):
@@ -174,8 +179,50 @@ class TenantSession:
         if self._lookup is None:
             client = self.client
             cache = self._reference_cache(client, self.tenant) if self._reference_cache else None
-            self._lookup = Lookup(client, cache)
+            self._lookup = Lookup(client, cache, fields=self.fields)
         return self._lookup
+
+    def fields(self, entity):
+        """An entity's field metadata, read at most once per run."""
+        if entity not in self._fields:
+            self._fields[entity] = self.client.fields(entity)
+        return self._fields[entity]
+
+    # -- security levels ------------------------------------------------------------------
+
+    def security_levels(self):
+        """[(id, label, active)] of every level of the tenant: the Resources userType picklist.
+
+        Read fresh each run, never from the reference cache: that a level exists and is
+        active is a verdict, and a cached one could be hours old.
+        """
+        if self._levels is None:
+            field = next((f for f in self.fields("Resources") if f.get("name") == "userType"), None)
+            if field is None or not isinstance(field.get("picklistValues"), list):
+                raise AutotaskError(
+                    "Resources fields have no userType picklist",
+                    method="GET",
+                    path="/Resources/entityInformation/fields",
+                )
+            self._levels = [
+                (int(v["value"]), str(v.get("label")), bool(v.get("isActive", True)))
+                for v in field["picklistValues"]
+                if str(v.get("value", "")).lstrip("-").isdigit()
+            ]
+        return self._levels
+
+    def find_level(self, name):
+        """(id, label, active) of the level so named, or None (see _catalog.level_key)."""
+        wanted = cat.level_key(name)
+        hits = [lv for lv in self.security_levels() if cat.level_key(lv[1]) == wanted]
+        if len(hits) > 1:
+            raise model.ModelError(
+                "more than one security level is named %r (ids %s)" % (name, ", ".join(str(h[0]) for h in hits))
+            )
+        return hits[0] if hits else None
+
+    def level_label(self, level_id):
+        return next((label for i, label, unused_active in self.security_levels() if i == level_id), None)
 
     # -- API users ------------------------------------------------------------------------
 

@@ -58,6 +58,37 @@ def _queues(tenant):
     return [(q["id"], q["label"], q.get("isActive", True)) for q in tenant.queues]
 
 
+# The legacy entries 1-12 of the userType picklist, as the real sample lists them
+# (samples/resources-entityinformation-fields.json): isSystem false, before the tenant's levels.
+LEGACY_USER_TYPES = (
+    "System Administrator",
+    "Manager",
+    "Project Manager",
+    "Sales",
+    "Team Member",
+    "Contractor",
+    "Service Desk User",
+    "Private CRM",
+    "Time and Attendance",
+    "Full Access (system)",
+    "Dashboard User (system)",
+    "Minimal Access (system)",
+)
+
+
+def _user_types(tenant):
+    """userType: the legacy names, then every security level of the tenant with its active flag.
+
+    The sample labels the UI's "API User (system) (API-only)" as "API User (system)" (and the
+    Can't Read Costs twin likewise): the picklist drops the "(API-only)" suffix.
+    """
+    out = [(i, name, True, name.endswith("(system)")) for i, name in enumerate(LEGACY_USER_TYPES, 1)]
+    for level in sorted(tenant.security_levels.values(), key=lambda lv: lv.id):
+        label = level.name[: -len(" (API-only)")] if level.name.endswith(" (API-only)") else level.name
+        out.append((level.id, label, level.active, level.system))
+    return out
+
+
 def _locations(tenant):
     return [(loc["id"], loc["name"], True) for loc in tenant.locations]
 
@@ -139,6 +170,7 @@ ENTITIES = {
                 "licenseType": lambda t: [(v, n, True) for v, n in LICENSE_TYPES],
                 "payrollType": lambda t: [(v, n, True) for v, n in PAYROLL_TYPES],
                 "locationID": _locations,
+                "userType": _user_types,
                 "resourceType": lambda t: [("Employee", "Employee", True), ("Contractor", "Contractor", True)],
             },
             defaults={

@@ -385,17 +385,19 @@ class Api:
             picks = entity.picklists.get(field)
             values = None
             if picks:
+                # sortOrder counts from 1 and isSystem is per entry, as in the real sample
+                # (samples/resources-entityinformation-fields.json); 3-tuples are system values.
                 values = [
                     {
-                        "value": str(v),
-                        "label": label,
+                        "value": str(pick[0]),
+                        "label": pick[1],
                         "isDefaultValue": False,
                         "sortOrder": i,
                         "parentValue": "",
-                        "isActive": bool(active),
-                        "isSystem": True,
+                        "isActive": bool(pick[2]),
+                        "isSystem": bool(pick[3]) if len(pick) > 3 else True,
                     }
-                    for i, (v, label, active) in enumerate(picks(self.tenant))
+                    for i, pick in enumerate(picks(self.tenant), 1)
                 ]
             out.append(
                 {

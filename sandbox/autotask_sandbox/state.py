@@ -399,6 +399,8 @@ class Tenant:
                 raise SeedError("no security level %r" % api["security_level"])
             entry["security_level"] = self.level(api["security_level"]).name
         entry.setdefault("security_level", catalog.SYSTEM_API_LEVEL)
+        # userType is the level (the picklist's value for it); read-only in the API.
+        self.records["Resources"][rid]["userType"] = self.level(entry["security_level"]).id
         if api.get("integration_vendor"):
             if api["integration_vendor"] not in self.vendors:
                 raise SeedError("unknown integration vendor %r" % api["integration_vendor"])

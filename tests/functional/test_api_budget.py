@@ -62,11 +62,17 @@ def test_a_compliant_rerun_reads_the_tenant_once_for_three_vendors(sandbox, tmp_
     outcomes, spent, paths = rerun(sandbox, tmp_path, {})
     # API-side compliant: nothing to write (the UI-only rows await attestations, which cost no call).
     assert [o["changed"] for o in outcomes] == [False, False, False]
-    # One query for every API user, one per kind of association Email2AT lists; names come
-    # from the reference cache. Three calls, whatever the number of vendors.
-    assert paths == ["ResourceRoleDepartments/query", "ResourceRoleQueues/query", "Resources/query"]
+    # One query for every API user, one per kind of association Email2AT lists, and the levels
+    # (the userType picklist: read fresh, never cached); names come from the reference cache.
+    # Four calls, whatever the number of vendors.
+    assert paths == [
+        "ResourceRoleDepartments/query",
+        "ResourceRoleQueues/query",
+        "Resources/entityInformation/fields",
+        "Resources/query",
+    ]
     assert spent == {
-        ("propel", "security_level"): 0,  # no verify_as: nothing to observe
+        ("propel", "security_level"): 1,  # the levels, once for every part
         ("propel", "api_user"): 0,  # the users were read ahead, all in one query
         ("email2at", "api_user"): 2,  # its two kinds of association
         ("solarwinds_rmm", "api_user"): 0,
@@ -75,14 +81,21 @@ def test_a_compliant_rerun_reads_the_tenant_once_for_three_vendors(sandbox, tmp_
 
 
 def test_a_probe_identity_costs_one_call(sandbox, tmp_path):
-    # The admin doubles as the probe here: what is counted is the probe's own calls. Protected
-    # data is attest-only, so SolarWinds' probe reads nothing.
-    probe = {"propel_verify_as": ADMIN, "solarwinds_rmm_verify_as": ADMIN}
+    # Propel's probe holds Propel's level (the bench tenant seeds it). Protected data is
+    # attest-only, so SolarWinds' probe (the admin) reads nothing.
+    propel_probe = {
+        "username": "probe@t1.example",
+        "secret": "bench-probe-1",
+        "integration_code": ADMIN["integration_code"],
+    }
+    probe = {"propel_verify_as": propel_probe, "solarwinds_rmm_verify_as": ADMIN}
     _outcomes, spent, paths = rerun(sandbox, tmp_path, probe)
     assert paths == [
         "EntityInformation",  # every entity's access, as the probe
         "ResourceRoleDepartments/query",
         "ResourceRoleQueues/query",
+        "Resources/entityInformation/fields",
         "Resources/query",
     ]
-    assert spent[("propel", "security_level")] == 1 and spent[("solarwinds_rmm", "protected_data")] == 0
+    # The levels and the probe's one EntityInformation call.
+    assert spent[("propel", "security_level")] == 2 and spent[("solarwinds_rmm", "protected_data")] == 0

@@ -104,7 +104,8 @@ def test_technician_attest_converge_then_nothing_to_do(tenant):
     assert second["changed"] is True and second["compliant"] is True
     assert {w["path"].split("/")[-1] for w in second["writes"]} == {"RoleDepartments", "RoleQueues"}
     statuses = {v["property"]: v["status"] for v in second["verification"]}
-    assert statuses["security level"] == "attested" and statuses["integration vendor"] == "attested"
+    # The level the user holds is read (userType); the integration vendor is attested.
+    assert statuses["security level"] == "ok" and statuses["integration vendor"] == "attested"
     assert statuses["field email"] == "ok"  # email compared without case
     tenant.control("DELETE", "/tenants/%d/requests" % TENANT)
     (third,), _ = run_tasks([task(attestation=attestation)], defaults(tenant))
@@ -219,3 +220,20 @@ def test_a_throttled_read_fails_the_task_and_writes_nothing(tenant):
     assert r["failed"] and "throttled" in r["msg"]
     assert r["api_calls"]["retries"] >= 1
     assert log(tenant, writes=True)["count"] == 0
+
+
+def test_a_user_moved_to_another_level_in_the_ui_is_drift_with_both_names(tenant):
+    rid = technician_creates_user(tenant)["id"]
+    (first,), _ = run_tasks([task()], defaults(tenant))
+    attestation = {"fingerprint": first["fingerprint"], "by": "jo@msp.example", "at": "2026-11-23"}
+    (ok,), _ = run_tasks([task(attestation=attestation)], defaults(tenant))
+    assert ok["compliant"] is True
+    tenant.control(
+        "POST", "/tenants/%d/security-levels" % TENANT, {"name": "Too Much", "copy_from": "API User (system)"}
+    )
+    tenant.control("PATCH", "/tenants/%d/api-users/%d" % (TENANT, rid), {"security_level": "Too Much"})
+    (audit,), _ = run_tasks([task(attestation=attestation)], defaults(tenant), check=True)
+    row = next(v for v in audit["verification"] if v["key"] == ["ui", "security_level"])
+    assert row["status"] == "drift" and row["observed"] == "Too Much" and row["expected"] == USER["security_level"]
+    assert audit["compliant"] is False and audit["attestation"] == "void"
+    assert any("set Security Level to 'API User (system) (API-only)'" in s for s in audit["manual_steps"])

@@ -89,7 +89,8 @@ def test_fresh_tenant_gets_manual_steps_and_no_write(tenant):
     assert "Copy Security Level" in steps[0] and LEVEL in steps[0] and str(TENANT) in steps[0]
     assert any("'Tickets' to View: All, Add: Yes" in s for s in steps)
     assert "fingerprint: '%s'" % r["fingerprint"] in steps[-1]
-    assert {v["status"] for v in r["verification"]} == {"unverifiable"}
+    assert r["verification"][0]["status"] == "missing"  # the userType picklist does not list it
+    assert {v["status"] for v in r["verification"][1:]} == {"unverifiable"}
     assert writes(tenant) == 0
 
 
@@ -104,8 +105,9 @@ def test_probe_verifies_rows_and_flags_the_missing_one(tenant):
     assert r["over_granted"] == []
     # The probe logged in holding the level, so the steps edit it instead of copying it again.
     assert r["manual_steps"][0].endswith("open '%s'." % LEVEL) and "Copy" not in r["manual_steps"][0]
-    # One zone lookup (this test disables the zone cache) and one global entityInformation.
-    assert r["api_calls"]["by_kind"] == {"GET zone": 1, "GET entityInformation": 1}
+    # One zone lookup (this test disables the zone cache), the userType picklist (Resources
+    # fields), one Resources query (which level the probe holds) and one global entityInformation.
+    assert r["api_calls"]["by_kind"] == {"GET zone": 1, "GET entityInformation": 2, "GET query": 1}
     assert writes(tenant) == 0
 
 
@@ -197,7 +199,7 @@ def test_a_failed_probe_read_is_unknown_not_drift(tenant):
     (r,), _ = run_tasks([level_task(verify_as=PROBE)], defaults(tenant, retry_budget=0.3))
     tenant.control("PUT", "/faults", {})
     statuses = {v["property"]: v["status"] for v in r["verification"]}
-    assert statuses["verify_as authenticates (the level exists and is active)"] == "unknown"
+    assert next(v for v in r["verification"] if v["key"] == ["probe"])["status"] == "unknown"
     assert "drift" not in statuses.values() and not r["compliant"]
 
 
@@ -208,10 +210,32 @@ def test_a_probe_with_a_wrong_secret_is_unknown_for_every_row_it_would_verify(te
     stale_probe = dict(PROBE, secret="rotated-Zz00")
     (r,), _ = run_tasks([level_task(verify_as=stale_probe, attestation=attestation)], defaults(tenant))
     rows = {v["property"]: v for v in r["verification"]}
-    probe = rows["verify_as authenticates (the level exists and is active)"]
+    probe = next(v for v in r["verification"] if v["key"] == ["probe"])
     assert probe["status"] == "unknown" and "probe authentication failed" in probe["observed"]
     for row in ("SERVICE DESK > Object Permissions > Tickets", "ADMIN > Feature Access > Resources/Users (HR)"):
         assert rows["permission: " + row]["status"] == "unknown"  # rows the probe would have verified
     assert "drift" not in {v["status"] for v in rows.values()} and r["attestation"] == "valid"
     assert not r["compliant"] and "rotated-Zz00" not in str(r)
     assert r["manual_steps"][0].startswith("Check the verify_as user " + PROBE["username"])
+
+
+def test_the_level_and_who_holds_it_are_read_from_user_type_whatever_was_attested(tenant):
+    technician_builds_level(tenant, TABLE)
+    (first,), _ = run_tasks([level_task(verify_as=PROBE)], defaults(tenant))
+    rows = {tuple(v["key"]): v for v in first["verification"]}
+    assert rows[("level",)]["status"] == "ok" and rows[("level", "active")]["status"] == "ok"  # no attestation
+    assert rows[("probe",)]["status"] == "ok"  # the probe holds this very level
+    attestation = {"fingerprint": first["fingerprint"], "by": "jo", "at": "2026-11-23"}
+    # The technician deactivates the level in the UI: drift, and the attestation no longer counts.
+    tenant.control("PATCH", "/tenants/%d/security-levels/%s" % (TENANT, LEVEL), {"active": False})
+    (inactive,), _ = run_tasks([level_task(verify_as=PROBE, attestation=attestation)], defaults(tenant), check=True)
+    rows = {tuple(v["key"]): v for v in inactive["verification"]}
+    assert rows[("level", "active")]["status"] == "drift" and inactive["attestation"] == "void"
+    # ... then renames it: the name the inventory gives no longer exists, and the probe sees another level.
+    tenant.control("PATCH", "/tenants/%d/security-levels/%s" % (TENANT, LEVEL), {"active": True, "rename": "Old"})
+    (gone,), _ = run_tasks([level_task(verify_as=PROBE, attestation=attestation)], defaults(tenant))
+    rows = {tuple(v["key"]): v for v in gone["verification"]}
+    assert rows[("level",)]["status"] == "missing" and not gone["compliant"]
+    assert rows[("probe",)]["status"] == "unknown" and "holds 'Old'" in rows[("probe",)]["observed"]
+    assert not [v for v in gone["verification"] if v["status"] in ("ok", "attested") and v["key"][0] == "permission"]
+    assert writes(tenant) == 0

@@ -26,7 +26,9 @@ USER = {
     "lastName": "API",
     "isActive": True,
     "licenseType": 7,
+    "userType": 13,
 }
+PROBE = {"id": 20, "userName": "probe", "email": "probe@t.example", "isActive": True, "licenseType": 7, "userType": 40}
 
 
 class MemoryClient:
@@ -56,7 +58,14 @@ class MemoryClient:
 
     def fields(self, entity):
         picks = [{"value": "500", "label": "Client Portal", "isActive": True}]
-        return [{"name": "queueID" if entity == "Tickets" else "locationID", "picklistValues": picks}]
+        levels = [
+            {"value": "13", "label": "API User (system)", "isActive": True},
+            {"value": "40", "label": "API User (Propel)", "isActive": True},
+        ]
+        return [
+            {"name": "queueID" if entity == "Tickets" else "locationID", "picklistValues": picks},
+            {"name": "userType", "picklistValues": levels},
+        ]
 
     def update(self, entity, body, parent=None):
         self.writes.append(("PATCH", entity, dict(body)))
@@ -141,7 +150,7 @@ def test_an_extra_queue_under_purge_is_a_manual_step_never_a_write():
 
 def test_a_security_level_plan_never_writes_and_reads_rows_by_key():
     access = {"Tickets": {"userAccessForQuery": "All", "userAccessForCreate": "None"}}
-    client = MemoryClient(access=access)
+    client = MemoryClient([PROBE], access=access)
     params = specs.defaults(
         specs.security_level(),
         {
@@ -197,3 +206,50 @@ def test_the_logic_layer_imports_without_ansible_core(module):
 def test_a_tenant_mismatch_is_an_error_the_module_layer_reports():
     exc = m.TenantMismatch(111, 222)
     assert isinstance(exc, m.ModelError) and "database 111, not to tenant_id 222" in str(exc)
+
+
+def test_the_level_a_user_holds_is_read_from_user_type_not_attested():
+    client = MemoryClient([USER])
+    fine = api_user.run(session(client), user_params(security_level="API User (system) (API-only)"))
+    row = next(r for r in fine["verification"] if r["key"] == ["ui", "security_level"])
+    assert row["status"] == "ok" and row["observed"] == "API User (system)"  # "(API-only)" is the UI's suffix
+    moved = api_user.run(session(client), user_params(security_level="API User (Propel)"))
+    row = next(r for r in moved["verification"] if r["key"] == ["ui", "security_level"])
+    assert (
+        row["status"] == "drift" and row["observed"] == "API User (system)" and row["expected"] == "API User (Propel)"
+    )
+    assert any("set Security Level to 'API User (Propel)'" in step for step in moved["manual_steps"])
+
+
+def level_params(name, **values):
+    probe = {"username": "probe", "secret": "x", "integration_code": "y"}
+    return specs.defaults(specs.security_level(), dict({"name": name, "verify_as": probe}, **values))
+
+
+def test_a_missing_level_is_missing_whatever_was_attested_and_its_probe_sees_another_level():
+    client = MemoryClient([PROBE], access={"Tickets": {"userAccessForQuery": "All"}})
+    first = security_level.run(session(client), level_params("API User (Gone)"))
+    attested = dict(fingerprint=first["fingerprint"], by="jo", at="2026-12-01")
+    outcome = security_level.run(session(client), level_params("API User (Gone)", attestation=attested))
+    rows = {tuple(r["key"]): r for r in outcome["verification"]}
+    assert rows[("level",)]["status"] == "missing" and outcome["compliant"] is False
+    assert rows[("probe",)]["status"] == "unknown" and "holds 'API User (Propel)'" in rows[("probe",)]["observed"]
+    assert "Copy Security Level" in "\n".join(outcome["manual_steps"])
+
+
+def test_an_inactive_level_is_drift_and_voids_its_attestation():
+    client = MemoryClient([PROBE])
+    original = client.fields
+
+    def fields(entity):
+        out = original(entity)
+        out[1]["picklistValues"][1]["isActive"] = False
+        return out
+
+    client.fields = fields
+    first = security_level.run(session(client), level_params("API User (Propel)"))
+    attested = dict(fingerprint=first["fingerprint"], by="jo", at="2026-12-01")
+    outcome = security_level.run(session(client), level_params("API User (Propel)", attestation=attested))
+    rows = {tuple(r["key"]): r for r in outcome["verification"]}
+    assert rows[("level",)]["status"] == "ok" and rows[("level", "active")]["status"] == "drift"
+    assert outcome["attestation"] == "void" and rows[("level", "copied_from")]["status"] == "unverifiable"

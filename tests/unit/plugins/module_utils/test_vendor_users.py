@@ -51,6 +51,14 @@ def api_user(resource_id, email, first_name):
     }
 
 
+def levels(*names):
+    """The Resources fields answer with a userType picklist of these levels (ids from 100)."""
+    picks = [{"value": str(100 + i), "label": n, "isActive": True} for i, n in enumerate(names)]
+    responses.get(
+        API + "/Resources/entityInformation/fields", json={"fields": [{"name": "userType", "picklistValues": picks}]}
+    )
+
+
 def page(items):
     return {"items": items, "pageDetails": {"count": len(items), "nextPageUrl": None}}
 
@@ -108,6 +116,7 @@ def test_a_typo_in_the_last_vendor_writes_nothing_for_the_first():
 @responses.activate
 def test_outcomes_keep_the_vendor_order_and_the_report_shape():
     users = [api_user(10, "p@x", "Propel")]
+    levels("API User (system)", "API User (Propel)")
     responses.get(API + "/Resources/query", json=page(users))
     vendors = [
         vendor("Propel", role="propel", first_name="Propel", email="p@x"),
@@ -120,11 +129,12 @@ def test_outcomes_keep_the_vendor_order_and_the_report_shape():
     assert outcomes[1]["parts"]["api_user"]["verification"][0]["status"] == "missing"
     assert outcomes[0]["attestation_var"] == "propel_attestations" and outcomes[0]["tenant_id"] == 90001
     assert set(diff["before"]) == {"propel", "missing"}
-    assert len(responses.calls) == 1  # one read for both vendors
+    assert len(responses.calls) == 2  # one read of the users and one of the levels, for both vendors
 
 
 @responses.activate
 def test_a_refused_write_reports_only_the_vendors_that_finished():
+    levels("API User (system)", "API User (Propel)")
     users = [
         api_user(10, "p@x", "Propel"),
         api_user(11, "e@x", "Old"),
@@ -147,6 +157,7 @@ def test_a_refused_write_reports_only_the_vendors_that_finished():
 
 @responses.activate
 def test_protected_data_for_a_user_named_only_by_first_and_last_name():
+    levels("API User (system)", "API User (Propel)")
     # Before the fix this raised AttributeError ('NoneType' object has no attribute 'lower').
     session, admin = tenant()
     responses.get(API + "/Resources/query", json=page([api_user(31, "rmm@x.example", "RMM")]))
@@ -160,6 +171,7 @@ def test_protected_data_for_a_user_named_only_by_first_and_last_name():
 
 @responses.activate
 def test_a_defect_is_an_internal_error_that_keeps_the_finished_vendors(monkeypatch):
+    levels("API User (system)", "API User (Propel)")
     responses.get(API + "/Resources/query", json=page([api_user(10, "p@x", "Propel"), api_user(11, "r@x", "RMM")]))
 
     def broken(session, params):
