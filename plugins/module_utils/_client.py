@@ -474,16 +474,21 @@ class AutotaskClient:
         return body
 
     def _first_page(self, entity, body, suffix="query"):
+        """(page, method): GET with ``search`` when the URL is short enough, else POST the body."""
         search = json.dumps(body, separators=(",", ":"))
         path = "%s/%s?search=%s" % (entity, suffix, quote(search, safe=""))
         if len(self.url(path)) < MAX_GET_URL:
-            return self.request("GET", path)
-        return self.request("POST", "%s/%s" % (entity, suffix), body=body)
+            return self.request("GET", path), "GET"
+        return self.request("POST", "%s/%s" % (entity, suffix), body=body), "POST"
 
     def query(self, entity, filters=None, include_fields=None, max_records=None):
-        """Yield every matching item, following ``nextPageUrl`` until it is null."""
+        """Yield every matching item, following ``nextPageUrl`` until it is null.
+
+        A page that came from a POST is followed by POSTing its ``nextPageUrl`` with the same
+        body: real Autotask answers a GET there with 405 (WYRE-AI/autotask-mcp PR #170).
+        """
         body = self.query_body(filters, include_fields, max_records)
-        page = self._first_page(entity, body)
+        page, method = self._first_page(entity, body)
         while True:
             items = _items_of(page, entity)
             yield from items
@@ -493,14 +498,14 @@ class AutotaskClient:
             if not next_url:
                 return
             self._check_same_origin(next_url)
-            page = self._send("GET", next_url, kind="query", safe=True)
+            page = self._send(method, next_url, body=body if method == "POST" else None, kind="query", safe=True)
 
     def query_all(self, entity, filters=None, include_fields=None):
         return list(self.query(entity, filters, include_fields))
 
     def count(self, entity, filters=None):
         body = self.query_body(filters)
-        data = self._first_page(entity, body, suffix="query/count")
+        data = self._first_page(entity, body, suffix="query/count")[0]
         try:
             return int(data["queryCount"])
         except (KeyError, TypeError, ValueError):

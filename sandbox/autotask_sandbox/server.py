@@ -318,7 +318,7 @@ class Api:
                 hits.append(record)
         return hits, include_set, max_records
 
-    def query(self, entity, body, after_id=0):
+    def query(self, entity, body, after_id=0, posted=False):
         hits, include, max_records = self.select(entity, body)
         size = min(max_records or self.sb.settings["page_size"], self.sb.settings["page_size"])
         remaining = [r for r in hits if r["id"] > after_id]
@@ -326,13 +326,15 @@ class Api:
         next_url = None
         if max_records is None and len(remaining) > size:
             search = json.dumps(body, separators=(",", ":"))
-            paging = json.dumps({"pageSize": size, "lastId": page[-1]["id"]}, separators=(",", ":"))
-            next_url = "%s/%s/query/next?paging=%s&search=%s" % (
-                self.base_url,
-                entity.name,
-                quote(paging, safe=""),
-                quote(search, safe=""),
-            )
+            marker = {"pageSize": size, "lastId": page[-1]["id"]}
+            if posted:
+                # A POST-started page's link is POSTed again with the same body; a GET on it is
+                # 405 (live answer: WYRE-AI/autotask-mcp PR #170). The token is the sandbox's own.
+                marker["post"] = True
+            paging = json.dumps(marker, separators=(",", ":"))
+            next_url = "%s/%s/query/next?paging=%s" % (self.base_url, entity.name, quote(paging, safe=""))
+            if not posted:
+                next_url += "&search=%s" % quote(search, safe="")
         prev_url = None
         if after_id:
             prev_url = "%s/%s/query?search=%s" % (
@@ -783,6 +785,8 @@ class Handler(BaseHTTPRequestHandler):
         if tail == ["entityinformation", "userdefinedfields"] and method == "GET":
             return 200, api.udf_fields(entity)
         if tail in (["query"], ["query", "count"], ["query", "next"]) and method in ("GET", "POST") and parent is None:
+            if tail == ["query", "next"] and method == "GET" and '"post":true' in params.get("paging", ""):
+                raise ApiError(405, body={"Message": "The requested resource does not support http method 'GET'."})
             body = self._search(method, params)
             try:
                 if tail == ["query", "count"]:
@@ -790,7 +794,7 @@ class Handler(BaseHTTPRequestHandler):
                 after = 0
                 if tail == ["query", "next"]:
                     after = int(json.loads(params.get("paging", "{}")).get("lastId", 0))
-                return 200, api.query(entity, body, after)
+                return 200, api.query(entity, body, after, posted=method == "POST")
             except QueryError as exc:
                 raise ApiError(500, [str(exc)]) from None
         if len(tail) == 1 and tail[0].isdigit() and method == "GET":

@@ -67,6 +67,23 @@ def test_paging_at_500_with_real_page_details(admin):
     }
 
 
+def test_a_post_started_query_pages_by_post_and_refuses_get(admin):
+    """Live answer (WYRE-AI/autotask-mcp PR #170): the next page of a POST query is POSTed with the
+    same body; a GET on that link is 405 with the real message."""
+    body = {"filter": [ALL_IDS]}
+    first = admin.query("Tickets", [ALL_IDS], method="POST").json()
+    nxt = first["pageDetails"]["nextPageUrl"]
+    refused = admin.session.get(nxt, timeout=10)
+    assert refused.status_code == 405
+    assert refused.json() == {"Message": "The requested resource does not support http method 'GET'."}
+    seen = [i["id"] for i in first["items"]]
+    while nxt:
+        page = admin.session.post(nxt, json=body, timeout=10).json()
+        seen += [i["id"] for i in page["items"]]
+        nxt = page["pageDetails"]["nextPageUrl"]
+    assert len(seen) == len(set(seen)) == 1201  # to the last row
+
+
 def ids(response):
     assert response.status_code == 200, response.text
     return sorted(i["id"] for i in response.json()["items"])

@@ -77,6 +77,15 @@ def test_long_filter_goes_as_post(fleet):
     assert c.calls["POST query"] == 1
 
 
+def test_a_long_filter_over_many_pages_posts_every_page(fleet):
+    # 1,201 tickets through a filter too long for a GET: every page is POSTed (a GET on the next
+    # link is 405, as on live Autotask), to the last row.
+    c = client(fleet, 1000)
+    ids = [t["id"] for t in c.query("Tickets", [{"op": "notIn", "field": "id", "value": list(range(-700, 0))}])]
+    assert len(ids) == len(set(ids)) == 1201
+    assert c.calls["POST query"] == 3 and "GET query" not in c.calls
+
+
 def test_retries_ride_out_injected_faults(fleet):
     fleet.control("PUT", "/faults", {"tenant": 1000, "429": 0.2, "503": 0.15, "drop": 0.1, "retry_after": 0})
     c = client(fleet, 1000, backoff_base=0.01, retry_budget=30)

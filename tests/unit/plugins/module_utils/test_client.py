@@ -154,6 +154,21 @@ def test_paging_follows_next_page_url_across_three_pages(clock):
 
 
 @responses.activate
+def test_a_post_started_query_posts_its_next_pages_with_the_same_body(clock):
+    # Live answer (WYRE-AI/autotask-mcp PR #170): a GET on such a link is 405.
+    p2 = API + "/Resources/query/next?paging=%7B%22lastId%22%3A500%7D"
+    responses.post(API + "/Resources/query", json=page([{"id": i} for i in range(1, 501)], p2))
+    responses.post(p2, json=page([{"id": 501}]))
+    responses.get(p2, status=405, json={"Message": "The requested resource does not support http method 'GET'."})
+    long = [{"op": "in", "field": "id", "value": list(range(100000, 100400))}]
+    client = make(clock)
+    assert len(list(client.query("Resources", long))) == 501
+    first, second = responses.calls
+    assert second.request.method == "POST" and json.loads(second.request.body) == json.loads(first.request.body)
+    assert client.api_calls()["by_kind"] == {"POST query": 2}
+
+
+@responses.activate
 def test_next_page_on_another_host_is_refused_without_sending_credentials(clock):
     responses.get(API + "/Tickets/query", json=page([{"id": 1}], "https://evil.example/steal?x=1"))
     with pytest.raises(c.AutotaskError, match="outside the tenant's zone"):
