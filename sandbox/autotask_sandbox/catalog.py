@@ -427,7 +427,20 @@ ASSUMPTIONS = {
     "ci_row_covers_subscriptions": (True, False),
     # Seed 000 ticks ADMIN > Configuration Items; whether it governs UDF definition writes.
     "admin_ci_governs_udf_definitions": (True, False),
+    # The names in the global EntityInformation answer: no recorded answer shows them; the help
+    # calls name "the name of the entity. For example, ticket, note, company" (D-EI).
+    "entity_names": ("plural", "singular_lower"),
 }
+
+
+def entity_name_as_answered(name, style):
+    """An entity's name as the global EntityInformation answer gives it under ``style``."""
+    if style == "plural":
+        return name
+    text = name.lower()
+    return text[:-3] + "y" if text.endswith("ies") else text[:-1] if text.endswith("s") else text
+
+
 DEFAULT_ASSUMPTIONS = {name: values[0] for name, values in ASSUMPTIONS.items()}
 # Third-party guides (mspbackups, cyberfox) name three organization-type rows (D-SL Settings_CRM
 # documents the values All / My Territories / Mine and the per-type grouping, not the labels).

@@ -765,7 +765,9 @@ class Handler(BaseHTTPRequestHandler):
         if low == ["entityinformation"] and method == "GET":
             names = sorted(set(catalog.ENTITIES) | set(api.access))
             # Swagger: items are EntityInformationResultModel, i.e. each wrapped in "info".
-            return 200, {"entityDescriptions": [{"info": api.entity_information(n)} for n in names]}
+            style = tenant.assumptions["entity_names"]
+            infos = [dict(api.entity_information(n), name=catalog.entity_name_as_answered(n, style)) for n in names]
+            return 200, {"entityDescriptions": [{"info": info} for info in infos]}
         entity = api.entity(parts[0])
         parent = None
         if len(parts) >= 3 and parts[1].isdigit() and not low[2].startswith("entityinformation"):

@@ -331,3 +331,11 @@ def test_every_observed_catalogue_row_names_its_evidence():
         if spec["observe"].get("entities"):
             assert spec["evidence"] in ("documented", "assumed"), key
         assert ("assum" in spec["source"]) <= (spec["evidence"] != "documented"), key
+
+
+def test_entity_names_match_without_case_or_number_and_an_absent_one_is_said():
+    singular = {"ticket": info(query="All", create="All"), "resource": info(query="All", update="All")}
+    assert statuses(m.verify_rows(TABLE, singular)[0]) == statuses(m.verify_rows(TABLE, EXACT)[0])
+    assert m.entity_key("CompanyToDos") == m.entity_key("ToDo") and m.entity_key("Companies") == "company"
+    rows = m.verify_rows(TABLE, {"Resources": info(query="All", update="All")})[0]
+    assert rows[0]["status"] == "unknown" and rows[0]["observed"] == "EntityInformation has no entry for Tickets"
