@@ -54,9 +54,6 @@ _ACCESS_BY_NAME = {v.lower(): v for v in ACCESS_LEVELS.values()}
 AUTH_ERROR_MESSAGES = ("zone information could not be determined", "integrationcode is invalid")
 # A thread-limit rejection may come with a non-429 status (code Itgenatr005).
 THROTTLE_MESSAGES = ("thread threshold exceeded", "itgenatr005")
-# The hourly threshold's refusal: a 429 naming it and giving no Retry-After is spent for the
-# rolling hour (a throttle that passes says when to come back).
-THRESHOLD_SPENT_MESSAGE = "request threshold exceeded"
 
 RETRY_STATUSES = (429, 503)
 
@@ -417,15 +414,12 @@ class AutotaskClient:
             errors = _errors_of(response)
             joined = " ".join(errors).lower()
             throttled = status in RETRY_STATUSES or any(m in joined for m in THROTTLE_MESSAGES)
-            if status == 429 and THRESHOLD_SPENT_MESSAGE in joined and _retry_after(response) is None:
-                raise AutotaskThresholdSpentError(
-                    "the tenant's hourly API request threshold is used up: Autotask refuses its requests "
-                    "until usage drops (ThresholdInformation shows it); nothing more is sent for this tenant",
-                    status,
-                    method,
-                    path,
-                    errors,
-                )
+            if status == 429 and _retry_after(response) is None and not any(m in joined for m in THROTTLE_MESSAGES):
+                # No public source shows the body of a spent hour, so its text is never matched:
+                # ThresholdInformation, read once, tells spent from a passing refusal.
+                spent = self._threshold_spent(path)
+                if spent:
+                    raise AutotaskThresholdSpentError(spent, status, method, path, errors)
             if throttled:
                 if safe and self._wait(attempt, started, _retry_after(response)):
                     continue
@@ -445,6 +439,32 @@ class AutotaskClient:
             if status == 404:
                 raise AutotaskError("not found", status, method, path, errors)
             raise AutotaskError("Autotask returned an error", status, method, path, errors)
+
+    def _threshold_spent(self, path):
+        """Why the hour is spent, or None when ThresholdInformation shows room (a passing refusal)."""
+        if path.rstrip("/").lower().endswith("/thresholdinformation"):
+            return None  # the read below itself: its 429 is the caller's answer
+        try:
+            usage = self.threshold_information(retry=False)  # once: a spent hour refuses it too
+        except AutotaskThrottledError:
+            # ThresholdInformation is not exempt from the threshold (D-THREAD): refused as well.
+            return (
+                "the tenant's hourly API request threshold looks used up: Autotask refuses its requests and "
+                "ThresholdInformation as well; nothing more is sent for this tenant"
+            )
+        except AutotaskError:
+            return None
+        if usage["currentTimeframeRequestCount"] >= usage["externalRequestThreshold"]:
+            return (
+                "the tenant's hourly API request threshold is used up (%d of %d requests in the last %d minutes, "
+                "ThresholdInformation): nothing more is sent for this tenant until usage drops"
+                % (
+                    usage["currentTimeframeRequestCount"],
+                    usage["externalRequestThreshold"],
+                    usage["requestThresholdTimeframe"],
+                )
+            )
+        return None
 
     def _wait(self, attempt, started, retry_after):
         """Sleep before another try; False when the retry budget would be exceeded."""
@@ -578,8 +598,8 @@ class AutotaskClient:
         data = self.request("GET", "%s/entityInformation/userDefinedFields" % entity, kind="entityInformation")
         return _fields_of(data, entity, "userDefinedFields")
 
-    def threshold_information(self):
-        data = self.request("GET", "ThresholdInformation", kind="threshold")
+    def threshold_information(self, retry=True):
+        data = self.request("GET", "ThresholdInformation", kind="threshold", safe=retry)
         keys = ("externalRequestThreshold", "requestThresholdTimeframe", "currentTimeframeRequestCount")
         if not isinstance(data, dict) or any(k not in data for k in keys):
             raise AutotaskError("malformed ThresholdInformation response", method="GET", path="/ThresholdInformation")

@@ -27,7 +27,9 @@ HOUR = 3600.0
 PERMISSION_WORDING = "The logged in Resource does not have the adequate permissions to %s this entity type."
 ZONE_ERROR = "Zone information could not be determined"
 BAD_CODE = "IntegrationCode is invalid."
-THRESHOLD_ERROR = "Request threshold exceeded for this database; the API is temporarily unavailable."
+# No public source shows the real body of a spent hour: the sandbox's names nothing, so the
+# collection can only tell by reading ThresholdInformation (which is not exempt, D-THREAD).
+THRESHOLD_ERROR = "The request could not be processed."
 THREAD_ERROR = "Itgenatr005: Thread Threshold Exceeded"
 
 DEFAULT_SETTINGS = {

@@ -274,14 +274,45 @@ def test_malformed_answers_fail_clearly(clock, body, message):
     assert SECRET not in str(caught.value)
 
 
+NEUTRAL = {"errors": ["The request could not be processed."]}  # no public source shows the real body
+
+
+def usage(count, threshold=10000):
+    return {
+        "externalRequestThreshold": threshold,
+        "requestThresholdTimeframe": 60,
+        "currentTimeframeRequestCount": count,
+    }
+
+
 @responses.activate
-def test_a_spent_hourly_threshold_stops_at_once(clock):
-    spent = {"errors": ["Request threshold exceeded for this database; the API is temporarily unavailable."]}
-    responses.get(API + "/Version", status=429, json=spent)
+def test_a_spent_hourly_threshold_is_read_from_threshold_information_and_stops_at_once(clock):
+    responses.get(API + "/Version", status=429, json=NEUTRAL)
+    responses.get(API + "/ThresholdInformation", json=usage(10000))
     client = make(clock)
-    with pytest.raises(c.AutotaskThresholdSpentError, match="hourly API request threshold is used up"):
+    with pytest.raises(c.AutotaskThresholdSpentError, match="10000 of 10000 requests"):
         client.request("GET", "Version")
-    assert client.api_calls()["total"] == 1 and client.retries == 0 and clock.sleeps == []
+    assert client.api_calls()["total"] == 2 and client.retries == 0 and clock.sleeps == []
+
+
+@responses.activate
+def test_a_refused_threshold_information_too_means_spent(clock):
+    responses.get(API + "/Version", status=429, json=NEUTRAL)
+    responses.get(API + "/ThresholdInformation", status=429, json=NEUTRAL)
+    client = make(clock)
+    with pytest.raises(c.AutotaskThresholdSpentError, match="looks used up"):
+        client.request("GET", "Version")
+    assert client.api_calls()["total"] == 2 and clock.sleeps == []
+
+
+@responses.activate
+def test_a_429_with_room_left_is_transient_and_retried(clock):
+    responses.get(API + "/Version", status=429, json=NEUTRAL)
+    responses.get(API + "/ThresholdInformation", json=usage(12))
+    responses.get(API + "/Version", json={"apiVersions": ["1.0"]})
+    client = make(clock)
+    assert client.request("GET", "Version") == {"apiVersions": ["1.0"]}
+    assert client.retries == 1
 
 
 @responses.activate
@@ -295,9 +326,10 @@ def test_thread_threshold_message_is_retried_whatever_the_status(clock):
 def test_post_query_is_retried_because_it_is_safe(clock):
     long = [{"op": "in", "field": "id", "value": list(range(100000, 100400))}]
     responses.post(API + "/Resources/query", status=429, json={"errors": ["busy"]})
+    responses.get(API + "/ThresholdInformation", json=usage(12))  # room left: a passing refusal
     responses.post(API + "/Resources/query", json=page([]))
     assert list(make(clock).query("Resources", long)) == []
-    assert len(responses.calls) == 2
+    assert [call.request.method for call in responses.calls] == ["POST", "GET", "POST"]
 
 
 @responses.activate
