@@ -344,6 +344,51 @@ def _cell(entry):
     return STATUS_LABELS[entry["status"]] + (" (changed)" if entry["changed"] else "")
 
 
+def _md_vendor(entry):
+    """One vendor's Markdown: its findings, the checklist and the attestation block."""
+    lines = []
+    lines += ["", "### %s: %s" % (entry["vendor"], _cell(entry))]
+    if entry.get("error"):
+        lines.append("- not run: the tenant failed first")
+    for row in entry["drift"]:
+        lines.append(
+            "- drift: %s — expected %s, observed %s%s"
+            % (
+                row["property"],
+                row["expected"],
+                row["observed"],
+                " (%s)" % row["note"] if row.get("note") else "",
+            )
+        )
+    for row in entry["unknown"]:
+        lines.append("- not verified (a read failed): %s" % row["property"])
+    for item in entry["over_granted"]:
+        lines.append(
+            "- over-granted: %s %s is %s, the table allows %s"
+            % (item["entity"], item["operation"], item["observed"], item["allowed"])
+        )
+    for exc in entry["exceptions"]:
+        if exc["expired"]:
+            lines.append("- exception expired: %s (%s)" % (exc["property"], exc.get("note")))
+        else:
+            lines.append(
+                "- exception until %s: %s — %s (owner %s)"
+                % (exc["expires"], exc["property"], exc["reason"], exc["owner"])
+            )
+    lines += ["- %s" % line for line in _attestation_lines(entry) + _notice_lines(entry)]
+    lines += ["- [ ] %s" % step for step in entry["manual_steps"]]
+    if entry["attestation"]:
+        lines += [
+            "",
+            "Record in the tenant's host vars once done:",
+            "",
+            "```yaml",
+            entry["attestation"]["yaml"],
+            "```",
+        ]
+    return lines
+
+
 def to_markdown(report):
     t = report["totals"]
     lines = [
@@ -371,45 +416,7 @@ def to_markdown(report):
         for entry in tenant["vendors"]:
             if entry["role"] == "(tenant)":
                 continue
-            lines += ["", "### %s: %s" % (entry["vendor"], _cell(entry))]
-            if entry.get("error"):
-                lines.append("- not run: the tenant failed first")
-            for row in entry["drift"]:
-                lines.append(
-                    "- drift: %s — expected %s, observed %s%s"
-                    % (
-                        row["property"],
-                        row["expected"],
-                        row["observed"],
-                        " (%s)" % row["note"] if row.get("note") else "",
-                    )
-                )
-            for row in entry["unknown"]:
-                lines.append("- not verified (a read failed): %s" % row["property"])
-            for item in entry["over_granted"]:
-                lines.append(
-                    "- over-granted: %s %s is %s, the table allows %s"
-                    % (item["entity"], item["operation"], item["observed"], item["allowed"])
-                )
-            for exc in entry["exceptions"]:
-                if exc["expired"]:
-                    lines.append("- exception expired: %s (%s)" % (exc["property"], exc.get("note")))
-                else:
-                    lines.append(
-                        "- exception until %s: %s — %s (owner %s)"
-                        % (exc["expires"], exc["property"], exc["reason"], exc["owner"])
-                    )
-            lines += ["- %s" % line for line in _attestation_lines(entry) + _notice_lines(entry)]
-            lines += ["- [ ] %s" % step for step in entry["manual_steps"]]
-            if entry["attestation"]:
-                lines += [
-                    "",
-                    "Record in the tenant's host vars once done:",
-                    "",
-                    "```yaml",
-                    entry["attestation"]["yaml"],
-                    "```",
-                ]
+            lines += _md_vendor(entry)
     return "\n".join(lines) + "\n"
 
 
@@ -434,6 +441,59 @@ pre{background:#f6f8fa;padding:8px;overflow-x:auto;white-space:pre-wrap}
 
 def _e(value):
     return html.escape("" if value is None else str(value))
+
+
+def _html_tenant(tenant):
+    """One tenant's section: its failure, then each vendor's findings and checklist."""
+    out = []
+    out.append(
+        '<section class="tenant" id="t-%s"><h2>%s <small>(database %s)</small> &mdash; '
+        '<span class="%s">%s</span></h2>'
+        % (
+            _e(tenant["host"]),
+            _e(tenant["name"]),
+            _e(tenant["tenant_id"] or "?"),
+            tenant["status"],
+            _e(STATUS_LABELS[tenant["status"]]),
+        )
+    )
+    if tenant["failure"]:
+        out.append(
+            '<p class="failed error">Failed at <code>%s</code>: %s</p>'
+            % (_e(tenant["failure"].get("task") or "?"), _e(tenant["failure"]["msg"]))
+        )
+    for entry in tenant["vendors"]:
+        if entry["role"] == "(tenant)" or entry.get("error"):
+            continue
+        out.append('<h3>%s: <span class="%s">%s</span></h3>' % (_e(entry["vendor"]), entry["status"], _e(_cell(entry))))
+        findings = [
+            "drift: %s &mdash; expected %s, observed %s" % (_e(r["property"]), _e(r["expected"]), _e(r["observed"]))
+            for r in entry["drift"]
+        ]
+        findings += ["not verified (a read failed): %s" % _e(r["property"]) for r in entry["unknown"]]
+        findings += [
+            "over-granted: %s %s is %s, the table allows %s"
+            % (_e(o["entity"]), _e(o["operation"]), _e(o["observed"]), _e(o["allowed"]))
+            for o in entry["over_granted"]
+        ]
+        findings += [
+            "exception expired: %s" % _e(x["property"])
+            if x["expired"]
+            else "exception until %s: %s &mdash; %s (owner %s)"
+            % (_e(x["expires"]), _e(x["property"]), _e(x["reason"]), _e(x["owner"]))
+            for x in entry["exceptions"]
+        ]
+        findings += [_e(line) for line in _attestation_lines(entry) + _notice_lines(entry)]
+        if findings:
+            out.append("<ul>%s</ul>" % "".join("<li>%s</li>" % f for f in findings))
+        if entry["manual_steps"]:
+            out.append('<ul class="steps">%s</ul>' % "".join("<li>%s</li>" % _e(s) for s in entry["manual_steps"]))
+        if entry["attestation"]:
+            out.append(
+                "<p>Record in the tenant's host vars once done:</p><pre>%s</pre>" % _e(entry["attestation"]["yaml"])
+            )
+    out.append("</section>")
+    return out
 
 
 def to_html(report):
@@ -479,55 +539,7 @@ def to_html(report):
     ]
     out.append("</tbody></table><h2>Per tenant</h2>")
     for tenant in report["tenants"]:
-        out.append(
-            '<section class="tenant" id="t-%s"><h2>%s <small>(database %s)</small> &mdash; '
-            '<span class="%s">%s</span></h2>'
-            % (
-                _e(tenant["host"]),
-                _e(tenant["name"]),
-                _e(tenant["tenant_id"] or "?"),
-                tenant["status"],
-                _e(STATUS_LABELS[tenant["status"]]),
-            )
-        )
-        if tenant["failure"]:
-            out.append(
-                '<p class="failed error">Failed at <code>%s</code>: %s</p>'
-                % (_e(tenant["failure"].get("task") or "?"), _e(tenant["failure"]["msg"]))
-            )
-        for entry in tenant["vendors"]:
-            if entry["role"] == "(tenant)" or entry.get("error"):
-                continue
-            out.append(
-                '<h3>%s: <span class="%s">%s</span></h3>' % (_e(entry["vendor"]), entry["status"], _e(_cell(entry)))
-            )
-            findings = [
-                "drift: %s &mdash; expected %s, observed %s" % (_e(r["property"]), _e(r["expected"]), _e(r["observed"]))
-                for r in entry["drift"]
-            ]
-            findings += ["not verified (a read failed): %s" % _e(r["property"]) for r in entry["unknown"]]
-            findings += [
-                "over-granted: %s %s is %s, the table allows %s"
-                % (_e(o["entity"]), _e(o["operation"]), _e(o["observed"]), _e(o["allowed"]))
-                for o in entry["over_granted"]
-            ]
-            findings += [
-                "exception expired: %s" % _e(x["property"])
-                if x["expired"]
-                else "exception until %s: %s &mdash; %s (owner %s)"
-                % (_e(x["expires"]), _e(x["property"]), _e(x["reason"]), _e(x["owner"]))
-                for x in entry["exceptions"]
-            ]
-            findings += [_e(line) for line in _attestation_lines(entry) + _notice_lines(entry)]
-            if findings:
-                out.append("<ul>%s</ul>" % "".join("<li>%s</li>" % f for f in findings))
-            if entry["manual_steps"]:
-                out.append('<ul class="steps">%s</ul>' % "".join("<li>%s</li>" % _e(s) for s in entry["manual_steps"]))
-            if entry["attestation"]:
-                out.append(
-                    "<p>Record in the tenant's host vars once done:</p><pre>%s</pre>" % _e(entry["attestation"]["yaml"])
-                )
-        out.append("</section>")
+        out += _html_tenant(tenant)
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
