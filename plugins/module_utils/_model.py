@@ -290,8 +290,12 @@ def _observe_row(key, spec, expected_ops, observed):
                 unreadable = True  # a value this collection does not know: conclude nothing
             elif cat.ACCESS_RANK[got] < cat.ACCESS_RANK[want]:
                 drift = True
-            elif cat.ACCESS_RANK[want] > 0:
-                shared |= cat.GRANTORS.get((entity, op), set()) - {key}
+            else:
+                others = cat.GRANTORS.get((entity, op), set()) - {key}
+                if cat.ACCESS_RANK[got] > cat.ACCESS_RANK[want] and not others:
+                    drift = True  # more than this row gives, and no other row can give it
+                elif cat.ACCESS_RANK[got] > 0:
+                    shared |= others
     if absent and not drift:
         return "unknown", "EntityInformation has no entry for %s" % ", ".join(absent), ()
     return ("drift" if drift else "unknown" if unreadable else "ok"), "; ".join(seen), sorted(shared)

@@ -159,6 +159,19 @@ def run(session, p):
     # Attestation "none" here: settle() below judges it once, with the level's own rows.
     verification, over = model.verify_rows(rows, observed, exceptions=p["exceptions"], probe_error=probe_error)[:2]
     verification = level_rows + ([probe_row] if probe_row else []) + verification
+    if over:
+        # Observed rights beyond the whole table: the level is not what the vendor asks for.
+        verification.append(
+            {
+                "key": ["over_granted"],
+                "property": "no rights beyond the table (observed as verify_as)",
+                "expected": "none",
+                "observed": ", ".join(sorted({"%s %s" % (o["entity"], o["operation"]) for o in over})),
+                "status": "drift",
+                "evidence": "observed",
+                "voids_attestation": True,
+            }
+        )
     attestation = model.settle(verification, attestation)
     reason = model.void_reason(verification) if attestation == "void" else None
 

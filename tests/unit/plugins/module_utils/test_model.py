@@ -339,3 +339,10 @@ def test_entity_names_match_without_case_or_number_and_an_absent_one_is_said():
     assert m.entity_key("CompanyToDos") == m.entity_key("ToDo") and m.entity_key("Companies") == "company"
     rows = m.verify_rows(TABLE, {"Resources": info(query="All", update="All")})[0]
     assert rows[0]["status"] == "unknown" and rows[0]["observed"] == "EntityInformation has no entry for Tickets"
+
+
+def test_more_access_than_a_sole_granting_row_gives_is_drift_not_ok():
+    contracts = ("CONTRACTS", "Object Permissions", "Contracts")
+    table = {contracts: {"view": "None"}}
+    rows = m.verify_rows(table, {"Contracts": info(query="All")})[0]
+    assert rows[0]["status"] == "drift"  # only the Contracts row can grant Contracts queries

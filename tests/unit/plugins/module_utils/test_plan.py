@@ -253,3 +253,25 @@ def test_an_inactive_level_is_drift_and_voids_its_attestation():
     rows = {tuple(r["key"]): r for r in outcome["verification"]}
     assert rows[("level",)]["status"] == "ok" and rows[("level", "active")]["status"] == "drift"
     assert outcome["attestation"] == "void" and rows[("level", "copied_from")]["status"] == "unverifiable"
+
+
+def test_rights_beyond_the_table_keep_the_level_from_compliant():
+    access = {"Tickets": {"userAccessForQuery": "All", "userAccessForCreate": "All", "userAccessForDelete": "All"}}
+    client = MemoryClient([PROBE], access=access)
+    table = [
+        {
+            "section": "SERVICE DESK",
+            "subsection": "Object Permissions",
+            "name": "Tickets",
+            "permission": "View: All, Add: Yes",
+        }
+    ]
+    first = security_level.run(session(client), level_params("API User (Propel)", permissions=table))
+    attested = dict(fingerprint=first["fingerprint"], by="jo", at="2026-12-01")
+    outcome = security_level.run(
+        session(client), level_params("API User (Propel)", permissions=table, attestation=attested)
+    )
+    row = next(r for r in outcome["verification"] if r["key"] == ["over_granted"])
+    assert row["status"] == "drift" and "Tickets delete" in row["observed"]
+    assert outcome["compliant"] is False and outcome["attestation"] == "void" and outcome["manual_steps"]
+    assert any(step.startswith("Start from nothing") for step in outcome["manual_steps"])
