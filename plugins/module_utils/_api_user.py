@@ -238,7 +238,10 @@ def _wanted_links(lookup, p, kind):
             values, default = tuple(item[n] for n in kind.names), item.get("default", False)
         else:
             values, default = (item,), False
-        out.append((tuple(lookup.id_of(what, v) for what, v in zip(kind.names, values)), default))
+        ids = tuple(lookup.id_of(what, v) for what, v in zip(kind.names, values))
+        if any(ids == seen for seen, unused_default in out):
+            raise model.ModelError("%s names the same association twice (by name and by id?)" % kind.option)
+        out.append((ids, default))
     return out
 
 
@@ -418,7 +421,7 @@ def _plan_security_level(result, session):
     try:
         found = session.find_level(wanted)
         held = session.level_label(user.get("userType"))
-    except AutotaskError as exc:
+    except (AutotaskError, model.ModelError) as exc:
         result.ledger.add(
             ("ui", "security_level"), "security level", wanted, "unreadable: %s" % exc, "unknown", evidence="observed"
         )

@@ -446,7 +446,9 @@ class AutotaskClient:
             return None  # the read below itself: its 429 is the caller's answer
         try:
             usage = self.threshold_information(retry=False)  # once: a spent hour refuses it too
-        except AutotaskThrottledError:
+        except AutotaskThrottledError as exc:
+            if any(m in " ".join(exc.errors or []).lower() for m in THROTTLE_MESSAGES):
+                return None  # the thread limit, not the hour: a passing refusal
             # ThresholdInformation is not exempt from the threshold (D-THREAD): refused as well.
             return (
                 "the tenant's hourly API request threshold looks used up: Autotask refuses its requests and "

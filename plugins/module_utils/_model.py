@@ -296,6 +296,9 @@ def _observe_row(key, spec, expected_ops, observed):
                     drift = True  # more than this row gives, and no other row can give it
                 elif cat.ACCESS_RANK[got] > 0:
                     shared |= others
+                if want == "Restricted" and got == "Restricted":
+                    # Mine, My Territories and Mine + Organizations all read Restricted (D-EI).
+                    shared.add(("(which restricted scope: Mine, My Territories or Mine + Organizations)",))
     if absent and not drift:
         return "unknown", "EntityInformation has no entry for %s" % ", ".join(absent), ()
     return ("drift" if drift else "unknown" if unreadable else "ok"), "; ".join(seen), sorted(shared)

@@ -70,6 +70,8 @@ def _level_rows(session, p, copy_from):
         found, error = session.find_level(name), None
     except AutotaskError as exc:
         found, error = None, "the userType picklist could not be read: %s" % exc
+    except model.ModelError as exc:
+        found, error = None, str(exc)  # two levels answer to the name: nothing is concluded
     exists = {"key": ["level"], "property": "security level '%s' exists" % name, "expected": "present"}
     if error:
         exists.update(observed=error, status="unknown")

@@ -611,3 +611,11 @@ def test_no_secret_in_the_http_stack_debug_log(caplog):
 def test_missing_credentials_fail_clearly():
     with pytest.raises(c.AutotaskError, match="secret is required"):
         c.AutotaskClient(USER, "", CODE, api_url=BASE)
+
+
+@responses.activate
+def test_a_thread_limit_on_the_threshold_read_is_a_passing_refusal(clock):
+    responses.get(API + "/Version", status=429, json=NEUTRAL)
+    responses.get(API + "/ThresholdInformation", status=429, json={"errors": ["Thread Threshold Exceeded"]})
+    responses.get(API + "/Version", json={"apiVersions": ["1.0"]})
+    assert make(clock).request("GET", "Version") == {"apiVersions": ["1.0"]}

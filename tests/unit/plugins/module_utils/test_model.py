@@ -346,3 +346,8 @@ def test_more_access_than_a_sole_granting_row_gives_is_drift_not_ok():
     table = {contracts: {"view": "None"}}
     rows = m.verify_rows(table, {"Contracts": info(query="All")})[0]
     assert rows[0]["status"] == "drift"  # only the Contracts row can grant Contracts queries
+
+
+def test_a_restricted_observation_cannot_tell_mine_from_my_territories():
+    rows = m.verify_rows({TICKETS: {"view": "Mine"}}, {"Tickets": info(query="Restricted")})[0]
+    assert rows[0]["status"] == "unverifiable" and "not proof" in rows[0]["note"]

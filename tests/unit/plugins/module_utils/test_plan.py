@@ -275,3 +275,26 @@ def test_rights_beyond_the_table_keep_the_level_from_compliant():
     assert row["status"] == "drift" and "Tickets delete" in row["observed"]
     assert outcome["compliant"] is False and outcome["attestation"] == "void" and outcome["manual_steps"]
     assert any(step.startswith("Start from nothing") for step in outcome["manual_steps"])
+
+
+def test_the_same_link_by_name_and_by_id_is_an_input_error_before_any_write():
+    client = MemoryClient([USER])
+    with pytest.raises(m.ModelError, match="same association twice"):
+        api_user.plan(session(client), user_params(queues=["Client Portal", "500"]))
+    assert client.writes == []
+
+
+def test_two_levels_answering_to_one_name_make_the_level_unknown_not_a_stopped_run():
+    client = MemoryClient([PROBE])
+    original = client.fields
+
+    def fields(entity):
+        out = original(entity)
+        out[1]["picklistValues"].append({"value": "41", "label": "api user (propel)", "isActive": False})
+        return out
+
+    client.fields = fields
+    outcome = security_level.run(session(client), level_params("API User (Propel)"))
+    assert (
+        outcome["verification"][0]["status"] == "unknown" and "more than one" in outcome["verification"][0]["observed"]
+    )
