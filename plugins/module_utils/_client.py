@@ -503,18 +503,29 @@ class AutotaskClient:
             return self.request("GET", path), "GET"
         return self.request("POST", "%s/%s" % (entity, suffix), body=body), "POST"
 
-    def query(self, entity, filters=None, include_fields=None, max_records=None):
+    def query(self, entity, filters=None, include_fields=None, max_records=None, limit=None):
         """Yield every matching item, following ``nextPageUrl`` until it is null.
+
+        ``max_records`` is the page size (1-500) sent as ``maxRecords``: Autotask still answers a
+        ``nextPageUrl`` while rows remain, and public clients page on with it (py-autotask 2.3.0
+        ``entities/base.py``, the Anteris PHP client's ``paginate``). ``limit`` is an optional
+        overall cap: no further page is asked for once that many items were yielded.
 
         A page that came from a POST is followed by POSTing its ``nextPageUrl`` with the same
         body: real Autotask answers a GET there with 405 (WYRE-AI/autotask-mcp PR #170).
         """
+        if limit is not None and int(limit) < 1:
+            raise ValueError("limit must be at least 1")
         body = self.query_body(filters, include_fields, max_records)
         page, method = self._first_page(entity, body)
+        left = None if limit is None else int(limit)
         while True:
             items = _items_of(page, entity)
+            if left is not None:
+                items = items[:left]
+                left -= len(items)
             yield from items
-            if max_records is not None:
+            if left == 0:
                 return
             next_url = (page.get("pageDetails") or {}).get("nextPageUrl")
             if not next_url:
@@ -547,14 +558,21 @@ class AutotaskClient:
     # -- single items and writes -------------------------------------------------------
 
     def get(self, entity, item_id):
-        """The item, or None when the API answers 404."""
+        """The item, or None when it does not exist.
+
+        Autotask answers a missing id with ``200 {"item": null}`` (django-autotask 1.20.0
+        ``api.py``; @apigrate/autotask-restapi 2.0.1 live test); a 404 is read the same way.
+        """
+        path = "%s/%s" % (entity, int(item_id))
         try:
-            data = self.request("GET", "%s/%s" % (entity, int(item_id)), kind="item")
+            data = self.request("GET", path, kind="item")
         except AutotaskError as exc:
             if exc.status == 404:
                 return None
             raise
-        return (data or {}).get("item")
+        if not isinstance(data, dict) or "item" not in data:
+            raise AutotaskError("malformed item response: no 'item' key", method="GET", path="/" + path)
+        return data["item"]
 
     def create(self, entity, body, parent=None):
         """POST a new item (``parent=(ParentEntity, parent_id, ChildName)`` for a child URL); return its id."""

@@ -126,14 +126,42 @@ def test_malformed_filters_fail_before_any_request(clock, bad, message):
 
 
 @responses.activate
-def test_include_fields_always_carry_id_and_max_records_stops_paging(clock):
-    responses.get(API + "/Resources/query", json=page([{"id": 1}], next_url=API + "/Resources/query/next?x=1"))
-    items = list(make(clock).query("Resources", include_fields=["userName"], max_records=10))
+def test_include_fields_always_carry_id(clock):
+    responses.get(API + "/Resources/query", json=page([{"id": 1}]))
+    items = list(make(clock).query("Resources", include_fields=["userName"]))
     body = search_of(responses.calls[0])
     assert body["includeFields"] == ["id", "userName"]
-    assert body["maxRecords"] == 10
     assert body["filter"] == [{"op": "exist", "field": "id"}]
-    assert items == [{"id": 1}] and len(responses.calls) == 1
+    assert items == [{"id": 1}]
+
+
+@responses.activate
+def test_max_records_is_the_page_size_and_paging_goes_on(clock):
+    # Real clients page on past a maxRecords-sized page (py-autotask 2.3.0 entities/base.py).
+    p2 = API + "/Resources/query/next?paging=%7B%22lastId%22%3A500%7D"
+    responses.get(API + "/Resources/query", json=page([{"id": i} for i in range(1, 501)], p2))
+    responses.get(p2, json=page([{"id": i} for i in range(501, 605)]))
+    items = list(make(clock).query("Resources", max_records=500))
+    assert search_of(responses.calls[0])["maxRecords"] == 500
+    assert [item["id"] for item in items] == list(range(1, 605))
+
+
+@responses.activate
+def test_limit_caps_the_items_and_asks_for_no_further_page(clock):
+    p2 = API + "/Resources/query/next?paging=%7B%22lastId%22%3A10%7D"
+    responses.get(API + "/Resources/query", json=page([{"id": i} for i in range(1, 11)], p2))
+    responses.get(p2, json=page([{"id": i} for i in range(11, 21)]))
+    items = list(make(clock).query("Resources", max_records=10, limit=10))
+    assert [item["id"] for item in items] == list(range(1, 11)) and len(responses.calls) == 1
+    assert [item["id"] for item in make(clock).query("Resources", max_records=10, limit=15)] == list(range(1, 16))
+
+
+@pytest.mark.parametrize("kwargs", [{"max_records": 0}, {"max_records": 501}, {"limit": 0}])
+def test_out_of_range_page_size_or_limit_fails_before_any_request(clock, kwargs):
+    with responses.RequestsMock() as mock:
+        with pytest.raises(ValueError):
+            list(make(clock).query("Resources", **kwargs))
+        assert not mock.calls
 
 
 # -- paging and the GET/POST switch ------------------------------------------------------------
@@ -229,6 +257,20 @@ def test_get_by_id_returns_none_on_404(clock):
     client = make(clock)
     assert client.get("Resources", 7) == {"id": 7}
     assert client.get("Resources", 8) is None
+
+
+@responses.activate
+def test_get_by_id_returns_none_on_200_item_null(clock):
+    # Real Autotask's answer for a missing id (@apigrate/autotask-restapi 2.0.1 live test).
+    responses.get(API + "/Resources/8", json={"item": None})
+    assert make(clock).get("Resources", 8) is None
+
+
+@responses.activate
+def test_get_by_id_without_an_item_key_is_malformed(clock):
+    responses.get(API + "/Resources/8", json={"items": []})
+    with pytest.raises(c.AutotaskError, match="no 'item' key"):
+        make(clock).get("Resources", 8)
 
 
 # -- retries ---------------------------------------------------------------------------------
