@@ -59,6 +59,9 @@ ACCESS_RANK = {"None": 0, "Restricted": 1, "All": 2}
 
 SYSTEM_API_LEVEL = "API User (system) (API-only)"
 # Vendor guides also write the system level without its suffix.
+# The system API levels as the userType picklist labels them (real sample), folded.
+SYSTEM_PICKLIST_KEYS = frozenset(["api user (system)", "api user (system) can't read costs"])
+
 SYSTEM_LEVEL_NAMES = {
     "api user (system)": SYSTEM_API_LEVEL,
     "api user (system) (api-only)": SYSTEM_API_LEVEL,
@@ -208,10 +211,13 @@ def level_key(name):
 
     The picklist labels the UI's "API User (system) (API-only)" as "API User (system)" (real
     sample: samples/resources-entityinformation-fields.json), so a trailing "(API-only)" is
-    dropped on both sides; case and white space do not matter.
+    dropped from the two system names only: the sample shows no custom level losing it, and a
+    desired "Foo (API-only)" must not match a regular level "Foo". Case and white space do
+    not matter.
     """
     text = canonical(name)
-    return text[: -len(" (api-only)")] if text.endswith(" (api-only)") else text
+    stripped = text[: -len(" (api-only)")] if text.endswith(" (api-only)") else text
+    return stripped if stripped in SYSTEM_PICKLIST_KEYS else text
 
 
 def level_name(name):
