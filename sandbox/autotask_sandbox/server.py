@@ -326,7 +326,9 @@ class Api:
         remaining = [r for r in hits if r["id"] > after_id]
         page = remaining[:size]
         next_url = None
-        if max_records is None and len(remaining) > size:
+        # maxRecords is the page size, not a total: clients page with it and follow nextPageUrl
+        # while rows remain (py-autotask 2.3.0 entities/base.py; the Anteris PHP client).
+        if len(remaining) > size:
             search = json.dumps(body, separators=(",", ":"))
             marker = {"pageSize": size, "lastId": page[-1]["id"]}
             if posted:
