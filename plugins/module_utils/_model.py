@@ -267,21 +267,41 @@ def entity_key(name):
     return ENTITY_ALIASES.get(text, text)
 
 
+class AmbiguousEntity(dict):
+    """Two EntityInformation names that fold to one key with different access: conclude nothing."""
+
+    def __init__(self, names):
+        super().__init__()
+        self.names = names
+
+
 def _by_entity_key(observed):
-    return {entity_key(name): info for name, info in (observed or {}).items()}
+    by_key, names = {}, {}
+    for name, info in (observed or {}).items():
+        key = entity_key(name)
+        names.setdefault(key, []).append(name)
+        if key in by_key and by_key[key] != info:
+            by_key[key] = AmbiguousEntity(names[key])  # which one the row means is not known
+        elif key not in by_key:
+            by_key[key] = info
+    return by_key
 
 
 def _observe_row(key, spec, expected_ops, observed):
-    """(status, observed text, shared) of one row from entityInformation; (None, None, ()) if not seen.
+    """(status, observed text, why not proof) of one row from entityInformation.
 
     Less access than the row grants proves the row wrong. Enough access proves it right only
-    where this row alone can grant it: ``shared`` names the other rows that could.
+    where this row alone can grant it and the answer tells the row's value apart from its
+    neighbours: otherwise the third value says, in words, why the observation is not proof.
     """
-    seen, drift, unreadable, shared, absent = [], False, False, set(), []
+    seen, drift, unreadable, shared, absent, ambiguous, scope = [], False, False, set(), [], [], False
     for entity in spec["observe"].get("entities", []):
         info = observed.get(entity_key(entity))
         if info is None:
             absent.append(entity)  # said, never skipped: a silent skip would hide every row
+            continue
+        if isinstance(info, AmbiguousEntity):
+            ambiguous.append("%s (%s)" % (entity, ", ".join(info.names)))
             continue
         for op, want in expected_ops.items():
             got = info.get("userAccessFor" + op.capitalize(), "Unknown")
@@ -296,15 +316,20 @@ def _observe_row(key, spec, expected_ops, observed):
                     drift = True  # more than this row gives, and no other row can give it
                 elif cat.ACCESS_RANK[got] > 0:
                     shared |= others
-                if want == "Restricted" and got == "Restricted":
-                    # Mine, My Territories and Mine + Organizations all read Restricted (D-EI).
-                    shared.add(("(which restricted scope: Mine, My Territories or Mine + Organizations)",))
-    if absent and not drift:
-        return "unknown", "EntityInformation has no entry for %s" % ", ".join(absent), ()
-    return ("drift" if drift else "unknown" if unreadable else "ok"), "; ".join(seen), sorted(shared)
+                # Mine, My Territories and Mine + Organizations all read Restricted (D-EI).
+                scope = scope or (want == "Restricted" and got == "Restricted")
+    if (absent or ambiguous) and not drift:
+        gaps = ["EntityInformation has no entry for %s" % ", ".join(absent)] if absent else []
+        gaps += ["EntityInformation has more than one entry for %s" % ", ".join(ambiguous)] if ambiguous else []
+        return "unknown", "; ".join(gaps), []
+    why = ["another row can grant the same access (%s)" % "; ".join(" > ".join(k) for k in sorted(shared))]
+    why = why if shared else []
+    why += [RESTRICTED_SCOPE_NOTE] if scope else []
+    return ("drift" if drift else "unknown" if unreadable else "ok"), "; ".join(seen), why
 
 
-SHARED_NOTE = "not proof: another row can grant the same access (%s); the row needs an attestation"
+NOT_PROOF_NOTE = "not proof: %s; the row needs an attestation"
+RESTRICTED_SCOPE_NOTE = "Restricted does not tell Mine, My Territories and Mine + Organizations apart"
 ASSUMED_NOTE = "assumed mapping: the observation is shown, not proof; the row needs an attestation"
 
 
@@ -338,9 +363,9 @@ def verify_rows(rows, observed, attestation="none", exceptions=None, today=None,
         if probe_error and observable and spec.get("evidence") == "documented":
             entry.update(observed=probe_error, status="unknown")
         elif observed is not None and observable and not probe_error:
-            status, seen, shared = _observe_row(key, spec, expected_ops, by_key)
-            if status == "ok" and shared and spec.get("evidence") == "documented":
-                entry.update(observed=seen, note=SHARED_NOTE % "; ".join(" > ".join(k) for k in shared))
+            status, seen, not_proof = _observe_row(key, spec, expected_ops, by_key)
+            if status == "ok" and not_proof and spec.get("evidence") == "documented":
+                entry.update(observed=seen, note=NOT_PROOF_NOTE % "; ".join(not_proof))
             elif status and spec.get("evidence") == "documented":
                 entry.update(observed=seen, status=status)
             elif status:

@@ -351,3 +351,13 @@ def test_more_access_than_a_sole_granting_row_gives_is_drift_not_ok():
 def test_a_restricted_observation_cannot_tell_mine_from_my_territories():
     rows = m.verify_rows({TICKETS: {"view": "Mine"}}, {"Tickets": info(query="Restricted")})[0]
     assert rows[0]["status"] == "unverifiable" and "not proof" in rows[0]["note"]
+    assert "Mine, My Territories and Mine + Organizations" in rows[0]["note"]
+    assert "another row" not in rows[0]["note"]  # the reason is the scope, not a pseudo row
+
+
+def test_two_entity_names_folding_to_one_with_different_access_conclude_nothing():
+    both = dict(EXACT, ticket=info(query="None"))  # "Tickets" and "ticket": which is meant?
+    rows = m.verify_rows(TABLE, both)[0]
+    assert rows[0]["status"] == "unknown" and "more than one entry for Tickets" in rows[0]["observed"]
+    same = dict(EXACT, ticket=EXACT["Tickets"])  # the same answer twice says one thing
+    assert statuses(m.verify_rows(TABLE, same)[0]) == statuses(m.verify_rows(TABLE, EXACT)[0])
