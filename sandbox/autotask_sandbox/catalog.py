@@ -430,7 +430,13 @@ ASSUMPTIONS = {
     # The names in the global EntityInformation answer: no recorded answer shows them; the help
     # calls name "the name of the entity. For example, ticket, note, company" (D-EI).
     "entity_names": ("plural", "singular_lower"),
+    # A missing id: 200 {"item": null} (django-autotask 1.20.0 djautotask/api.py get_single;
+    # @apigrate/autotask-restapi 2.0.1 live test "item is null when get by id not found") or 404.
+    "missing_id": ("item_null", "404"),
 }
+# Switches that change only the shape of an answer, never what a level grants: the collection's
+# verdicts must not change with them (tests/functional/test_assumptions.py).
+SHAPE_ASSUMPTIONS = ("entity_names", "missing_id")
 
 
 def entity_name_as_answered(name, style):

@@ -360,10 +360,12 @@ class Api:
         record = self.tenant.records.get(entity.name, {}).get(item_id)
         if entity.name == "ResourceRoles":
             record = next((r for r in self._resource_roles() if r["id"] == item_id), None)
-        if record is None or (parent and record.get("resourceID") != parent):
-            raise ApiError(404, body={"Message": "No matching records found."})
-        if level == "Restricted" and entity.owner_field and record.get(entity.owner_field) != self.caller["id"]:
-            raise ApiError(404, body={"Message": "No matching records found."})
+        owner = entity.owner_field
+        outside = level == "Restricted" and owner and record and record.get(owner) != self.caller["id"]
+        if record is None or (parent and record.get("resourceID") != parent) or outside:
+            if self.tenant.assumptions["missing_id"] == "404":
+                raise ApiError(404, body={"Message": "No matching records found."})
+            return {"item": None}  # the default: see catalog.ASSUMPTIONS["missing_id"]
         return {"item": self.render(entity, record)}
 
     def entity_information(self, name):

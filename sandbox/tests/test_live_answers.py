@@ -3,9 +3,17 @@
 Each test names its public source; each would fail on the sandbox before the fix it guards.
 """
 
-from conftest import T1
+import pytest
+from conftest import T1, seed
 
 ALL_IDS = {"op": "exist", "field": "id"}
+
+
+def reseed(api, **assumptions):
+    """Seed the test fleet again with these assumption switches for every tenant."""
+    doc = seed()
+    doc["settings"]["assumptions"] = assumptions
+    assert api.control("POST", "/seed", doc).status_code == 200
 
 
 def follow(api, first, body=None):
@@ -32,3 +40,15 @@ def test_max_records_is_the_page_size_not_a_total(admin, server):
     small = admin.query("Tickets", [under], maxRecords=10).json()
     assert len(small["items"]) == 10 and small["pageDetails"]["nextPageUrl"]
     assert small["pageDetails"]["requestCount"] == 10
+
+
+@pytest.mark.parametrize("path", ["Resources/999", "Tickets/1", "Resources/11/RoleQueues/999"])
+def test_a_missing_id_answers_item_null_by_default_and_404_behind_the_switch(admin, path):
+    """django-autotask 1.20.0 (djautotask/api.py get_single) raises not-found only on
+    200 {"item": null}; @apigrate/autotask-restapi 2.0.1 index.test.js has the live test "item is
+    null when get by id not found" (#19 item 3). Switch missing_id=404 keeps the other answer."""
+    r = admin.call("GET", path)
+    assert (r.status_code, r.json()) == (200, {"item": None})
+    reseed(admin, missing_id="404")
+    r = admin.call("GET", path)
+    assert r.status_code == 404 and r.json() == {"Message": "No matching records found."}
