@@ -264,6 +264,7 @@ class AutotaskClient:
         sleep=time.sleep,
         clock=time.monotonic,
         user_agent="msp.autotask",
+        recorder=None,
     ):
         if not HAS_REQUESTS:
             raise AutotaskError("the Python library 'requests' is required")
@@ -294,6 +295,8 @@ class AutotaskClient:
         # API calls by "METHOD kind", so modules can report what a run spent.
         self.calls = collections.Counter()
         self.retries = 0
+        # Called with each exchange (method, URL, bodies, status; never headers): see _capture.
+        self.recorder = recorder
 
     # -- zone -------------------------------------------------------------------------
 
@@ -408,6 +411,8 @@ class AutotaskClient:
                 if safe and self._wait(attempt, started, None):
                     continue
                 raise error from None
+            if self.recorder is not None:
+                self.recorder(_exchange(method, url, body, response))
             status = response.status_code
             if status < 300 and status >= 200:
                 return _decode(response, method, path)
@@ -686,6 +691,22 @@ def _errors_of(response):
         if "Message" in data:  # ASP.NET's own answer, e.g. for an unsupported verb
             return [str(data["Message"])]
     return []
+
+
+def _exchange(method, url, body, response):
+    """What a recorder is told about one request: no headers, the answer decoded if it is JSON."""
+    try:
+        answer, is_json = (response.json() if response.content else None), True
+    except ValueError:
+        answer, is_json = response.text, False
+    return {
+        "method": method,
+        "url": url,
+        "request_body": body,
+        "status": response.status_code,
+        "answer": answer,
+        "json": is_json,
+    }
 
 
 def _decode(response, method, path):

@@ -50,6 +50,7 @@ class AutotaskModule:
             self.module.warn("TLS certificate verification is off: credentials may reach an impostor.")
         self._client = None
         self._clients = []  # every client made, for api_calls
+        self.recorder = None  # told of every request every client makes (autotask_info's capture)
         self.tenant = None
 
     @property
@@ -69,6 +70,7 @@ class AutotaskModule:
             validate_certs=p["validate_certs"],
             timeout=p["timeout"],
             retry_budget=p["retry_budget"],
+            recorder=self.recorder,
         )
         self._clients.append(client)
         return client

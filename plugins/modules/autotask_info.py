@@ -31,6 +31,18 @@ options:
     elements: str
     choices: [api_users, departments, roles, queues, udfs, access, thresholds]
     default: [api_users, departments, roles, queues, udfs, access, thresholds]
+  capture:
+    description:
+      - A directory to write one JSON file per API request this task makes (method, path without
+        host, scrubbed query string, status and scrubbed answer), to show the project what a real
+        tenant answers. Files are numbered after any already there.
+      - Headers are never written. Secrets, emails, names and other free text are replaced by
+        typed placeholders such as V(<email>) or V(<name>); ids, numbers, booleans, keys and
+        nesting are kept. The R(capture guide,ansible_collections.msp.autotask.docsite.capture)
+        gives the full rule; read the files before sharing them.
+      - A zone found in the zone cache is not asked again, so set O(zone_cache_path) to an empty string
+        to capture the C(zoneInformation) answer too.
+    type: path
 """
 
 EXAMPLES = r"""
@@ -41,6 +53,12 @@ EXAMPLES = r"""
     integration_code: "{{ autotask_integration_code }}"
     gather: [api_users, thresholds]
   register: tenant
+
+- name: Record what a real tenant answers, scrubbed, to contribute to the project
+  msp.autotask.autotask_info:
+    gather: [api_users, roles, queues]
+    zone_cache_path: ""
+    capture: "{{ playbook_dir }}/captures/{{ inventory_hostname }}"
 """
 
 RETURN = r"""
@@ -89,9 +107,15 @@ api_calls:
   description: API calls this task made, in total and by kind.
   returned: always
   type: dict
+capture_files:
+  description: The files O(capture) wrote, in the order the requests were made.
+  returned: when O(capture) is set, also on failure
+  type: list
+  elements: str
 """
 
 from ansible_collections.msp.autotask.plugins.module_utils import _model as model
+from ansible_collections.msp.autotask.plugins.module_utils._capture import CaptureRecorder
 from ansible_collections.msp.autotask.plugins.module_utils._client import AutotaskError
 from ansible_collections.msp.autotask.plugins.module_utils._module import AutotaskModule
 
@@ -141,13 +165,24 @@ def gather(client, parts):
 
 def main():
     am = AutotaskModule(
-        dict(gather=dict(type="list", elements="str", choices=PARTS, default=PARTS)), supports_check_mode=True
+        dict(
+            gather=dict(type="list", elements="str", choices=PARTS, default=PARTS),
+            capture=dict(type="path"),
+        ),
+        supports_check_mode=True,
     )
     try:
+        if am.params["capture"]:
+            am.recorder = CaptureRecorder(am.params["capture"])
         client = am.connect()
         facts = gather(client, set(am.params["gather"]))
     except (AutotaskError, model.TenantMismatch) as exc:
-        am.fail(exc)
+        # The files written so far hold the failing answer too: worth sharing.
+        am.fail(exc, **({"capture_files": am.recorder.written} if am.recorder else {}))
+    except OSError as exc:
+        am.module.fail_json(msg="cannot write the capture directory: %s" % exc, api_calls=am.api_calls())
+    if am.recorder is not None:
+        facts["capture_files"] = am.recorder.written
     am.module.exit_json(changed=False, tenant_id=am.tenant, zone=client.zone, api_calls=am.api_calls(), **facts)
 
 

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import glob
 import http.server
 import json
 import logging
@@ -24,11 +23,6 @@ DISCOVERY = "https://webservices.autotask.net/atservicesrest"
 SECRET = "s3cr3t-Value-never-shown"
 CODE = "INTEGRATION-code-never-shown"
 USER = "api-user@tenant.example"
-# `make units` copies ../shared/autotask-api/samples here; a plain pytest run can point
-# AUTOTASK_SHARED_DIR at the shared folder instead.
-SAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "shared-samples")
-if not os.path.isdir(SAMPLES) and os.environ.get("AUTOTASK_SHARED_DIR"):
-    SAMPLES = os.path.join(os.environ["AUTOTASK_SHARED_DIR"], "autotask-api", "samples")
 
 
 class FakeClock:
@@ -553,15 +547,9 @@ def test_global_entity_information_is_keyed_by_name(clock):
 # -- real samples -----------------------------------------------------------------------------
 
 
-def sample_files():
-    files = sorted(glob.glob(os.path.join(SAMPLES, "*.json")))
-    assert files, "shared samples missing: run the unit tests through `make units`"
-    return files
-
-
-def test_every_real_sample_parses(clock):
+def test_every_real_sample_parses(clock, real_samples):
     seen = set()
-    for path in sample_files():
+    for path in real_samples:
         name = os.path.basename(path)
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
@@ -585,7 +573,7 @@ def test_every_real_sample_parses(clock):
             else:
                 pytest.fail("no parser for sample %s" % name)
         seen.add(name)
-    assert len(seen) == len(sample_files())
+    assert len(seen) == len(real_samples)
 
 
 # -- secrets ----------------------------------------------------------------------------------
