@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 from ansible_collections.msp.autotask.plugins.module_utils import _model as model
 
@@ -336,6 +337,44 @@ def to_json(report):
     return json.dumps(report, indent=2, sort_keys=False, ensure_ascii=False, default=str) + "\n"
 
 
+# Text from the API (user names, location and department names, messages quoting them) goes into
+# files meant to be pasted into tickets and opened in browsers, so it is rendered inert there.
+# Characters that change how a line reads without being seen (bidirectional overrides,
+# zero-width marks, soft hyphens) and control characters are shown as their code points.
+_HIDDEN = re.compile(
+    r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
+# Markdown that acts anywhere in a line; `_` only at a word's edge (inside a word it is text).
+_MD_INLINE = re.compile(r"[\\`*~\[\]<|#]|&(?=#?\w+;)|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+# Markdown that acts where a value opens a line or a list item: quotes, list markers, rules.
+_MD_LEADING = re.compile(r"^([->+=]|\d+(?=[.)]))")
+
+
+def plain(value):
+    """One line of visible text: hidden characters spelt out, every run of whitespace one space."""
+    text = "" if value is None else str(value)
+    text = _HIDDEN.sub(lambda m: "{U+%04X}" % ord(m.group()), text)
+    return " ".join(text.split())
+
+
+def _md(value):
+    """A value as inert Markdown text: it cannot open a heading, list, checkbox, fence, table cell or tag."""
+    text = _MD_INLINE.sub(lambda m: "\\" + m.group(), plain(value))
+    return _MD_LEADING.sub(lambda m: m.group() + "\\" if m.group().isdigit() else "\\" + m.group(), text)
+
+
+def _md_code(value):
+    """A value as a code span, its backtick fence longer than any run of backticks inside."""
+    text = plain(value)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return "%s %s %s" % (fence, text, fence)
+
+
+def _md_fence(text):
+    """A fence for a code block that no line of ``text`` can close."""
+    return "`" * max(3, max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+
+
 def _pct(value):
     return "%d%%" % round(value * 100)
 
@@ -344,60 +383,58 @@ def _cell(entry):
     return STATUS_LABELS[entry["status"]] + (" (changed)" if entry["changed"] else "")
 
 
+def _md_item(template, *values):
+    """A list item: our template, each value in it inert."""
+    return "- " + template % tuple(_md(v) for v in values)
+
+
+def _md_findings(entry):
+    """A vendor's findings as Markdown list items."""
+    lines = [
+        _md_item("drift: %s — expected %s, observed %s", r["property"], r["expected"], r["observed"])
+        + (" (%s)" % _md(r["note"]) if r.get("note") else "")
+        for r in entry["drift"]
+    ]
+    lines += [_md_item("not verified (a read failed): %s", r["property"]) for r in entry["unknown"]]
+    lines += [
+        _md_item(
+            "over-granted: %s %s is %s, the table allows %s", o["entity"], o["operation"], o["observed"], o["allowed"]
+        )
+        for o in entry["over_granted"]
+    ]
+    lines += [
+        _md_item("exception expired: %s (%s)", x["property"], x.get("note"))
+        if x["expired"]
+        else _md_item("exception until %s: %s — %s (owner %s)", x["expires"], x["property"], x["reason"], x["owner"])
+        for x in entry["exceptions"]
+    ]
+    lines += [_md_item("%s", line) for line in _attestation_lines(entry) + _notice_lines(entry)]
+    return lines
+
+
 def _md_vendor(entry):
     """One vendor's Markdown: its findings, the checklist and the attestation block."""
-    lines = []
-    lines += ["", "### %s: %s" % (entry["vendor"], _cell(entry))]
+    lines = ["", "### %s: %s" % (_md(entry["vendor"]), _md(_cell(entry)))]
     if entry.get("error"):
         lines.append("- not run: the tenant failed first")
-    for row in entry["drift"]:
-        lines.append(
-            "- drift: %s — expected %s, observed %s%s"
-            % (
-                row["property"],
-                row["expected"],
-                row["observed"],
-                " (%s)" % row["note"] if row.get("note") else "",
-            )
-        )
-    for row in entry["unknown"]:
-        lines.append("- not verified (a read failed): %s" % row["property"])
-    for item in entry["over_granted"]:
-        lines.append(
-            "- over-granted: %s %s is %s, the table allows %s"
-            % (item["entity"], item["operation"], item["observed"], item["allowed"])
-        )
-    for exc in entry["exceptions"]:
-        if exc["expired"]:
-            lines.append("- exception expired: %s (%s)" % (exc["property"], exc.get("note")))
-        else:
-            lines.append(
-                "- exception until %s: %s — %s (owner %s)"
-                % (exc["expires"], exc["property"], exc["reason"], exc["owner"])
-            )
-    lines += ["- %s" % line for line in _attestation_lines(entry) + _notice_lines(entry)]
-    lines += ["- [ ] %s" % step for step in entry["manual_steps"]]
+    lines += _md_findings(entry)
+    lines += ["- [ ] %s" % _md(step) for step in entry["manual_steps"]]
     if entry["attestation"]:
-        lines += [
-            "",
-            "Record in the tenant's host vars once done:",
-            "",
-            "```yaml",
-            entry["attestation"]["yaml"],
-            "```",
-        ]
+        block = entry["attestation"]["yaml"]
+        fence = _md_fence(block)
+        lines += ["", "Record in the tenant's host vars once done:", "", fence + "yaml", block, fence]
     return lines
 
 
 def to_markdown(report):
     t = report["totals"]
     lines = [
-        "# %s" % report["title"],
+        "# %s" % _md(report["title"]),
         "",
         "Run: %s, %s. Tenants: %d — %s."
         % (
-            report["mode"],
-            report.get("generated_at") or "",
+            _md(report["mode"]),
+            _md(report.get("generated_at") or ""),
             t["tenants"],
             ", ".join("%d %s" % (t["by_status"][s], STATUS_LABELS[s]) for s in STATUSES),
         ),
@@ -406,13 +443,15 @@ def to_markdown(report):
         "| --- | ---: | ---: | ---: |",
     ]
     lines += [
-        "| %s | %d | %d | %s |" % (v["vendor"], v["tenants"], v["compliant"], _pct(v["alignment"]))
+        "| %s | %d | %d | %s |" % (_md(v["vendor"]), v["tenants"], v["compliant"], _pct(v["alignment"]))
         for v in report["vendors"]
     ]
     for tenant in report["tenants"]:
-        lines += ["", "## %s (%s): %s" % (tenant["name"], tenant["tenant_id"] or "?", STATUS_LABELS[tenant["status"]])]
+        heading = "%s (%s): %s" % (tenant["name"], tenant["tenant_id"] or "?", STATUS_LABELS[tenant["status"]])
+        lines += ["", "## %s" % _md(heading)]
         if tenant["failure"]:
-            lines += ["", "**Failed** at `%s`: %s" % (tenant["failure"].get("task") or "?", tenant["failure"]["msg"])]
+            failure = tenant["failure"]
+            lines += ["", "**Failed** at %s: %s" % (_md_code(failure.get("task") or "?"), _md(failure["msg"]))]
         for entry in tenant["vendors"]:
             if entry["role"] == "(tenant)":
                 continue
@@ -436,11 +475,13 @@ td.s{font-weight:600;white-space:nowrap}
 ul.steps{list-style:none;padding-left:0}ul.steps li:before{content:"\\2610  "}
 pre{background:#f6f8fa;padding:8px;overflow-x:auto;white-space:pre-wrap}
 .tenant{border-top:1px solid #dde3e9;padding-top:4px}
+h2,h3,th,td,li,p{overflow-wrap:anywhere}
 """
 
 
 def _e(value):
-    return html.escape("" if value is None else str(value))
+    """A value as HTML text on one line, hidden characters spelt out."""
+    return html.escape(plain(value))
 
 
 def _html_tenant(tenant):
@@ -490,7 +531,8 @@ def _html_tenant(tenant):
             out.append('<ul class="steps">%s</ul>' % "".join("<li>%s</li>" % _e(s) for s in entry["manual_steps"]))
         if entry["attestation"]:
             out.append(
-                "<p>Record in the tenant's host vars once done:</p><pre>%s</pre>" % _e(entry["attestation"]["yaml"])
+                "<p>Record in the tenant's host vars once done:</p><pre>%s</pre>"
+                % html.escape(entry["attestation"]["yaml"])
             )
     out.append("</section>")
     return out

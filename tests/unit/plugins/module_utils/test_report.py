@@ -117,7 +117,7 @@ def test_renderers_escape_what_tenants_typed():
     page = r.to_html(doc)
     assert "<script>alert" not in page and "&lt;script&gt;" in page and "A &amp; B &lt;Co&gt;" in page
     assert json.loads(r.to_json(doc))["tenants"][0]["name"] == "A & B <Co>"
-    assert "- [ ] Set Title to '<script>alert(1)</script>'." in r.to_markdown(doc)
+    assert "- [ ] Set Title to '\\<script>alert(1)\\</script>'." in r.to_markdown(doc)
 
 
 def test_compliant_vendors_carry_no_checklist():
