@@ -18,14 +18,22 @@ GROUPS = {"and", "or"}
 MAX_OR_CONDITIONS = 500
 
 
-def parse_body(body):
-    """Return (filters, include_fields, max_records) from a QueryModel, key case ignored."""
+# The refusal an Anteris maintainer quoted for a query without a condition (issue #15, 2020).
+EMPTY_FILTER_ERROR = "Value cannot be null."
+
+
+def parse_body(body, empty_filter="every_row"):
+    """Return (filters, include_fields, max_records) from a QueryModel, key case ignored.
+
+    ``empty_filter`` is the seed switch for ``{"filter": []}``: ``every_row`` (django-autotask
+    1.20.0 sends exactly that in production) or ``refused``.
+    """
     if not isinstance(body, dict):
         raise QueryError("The query body must be a JSON object.")
     lowered = {str(k).lower(): v for k, v in body.items()}
     filters = lowered.get("filter")
-    if not isinstance(filters, list) or not filters:
-        raise QueryError("A query requires at least one filter.")
+    if not isinstance(filters, list) or (not filters and empty_filter == "refused"):
+        raise QueryError(EMPTY_FILTER_ERROR)
     include = lowered.get("includefields") or []
     if not isinstance(include, list):
         raise QueryError("IncludeFields must be an array of field names.")

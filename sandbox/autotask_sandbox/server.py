@@ -304,7 +304,7 @@ class Api:
 
     def select(self, entity, body):
         level = self.require(entity, "query")
-        filters, include, max_records = parse_body(body)
+        filters, include, max_records = parse_body(body, self.tenant.assumptions["empty_filter"])
         compiled = Compiled(entity, filters)
         include_set = {str(f).lower() for f in include} | ({"id"} if include else set())
         for name in include_set:

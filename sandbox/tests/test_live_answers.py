@@ -16,6 +16,11 @@ def reseed(api, **assumptions):
     assert api.control("POST", "/seed", doc).status_code == 200
 
 
+def ids(response):
+    assert response.status_code == 200, response.text
+    return sorted(i["id"] for i in response.json()["items"])
+
+
 def follow(api, first, body=None):
     """Every row of a query, following nextPageUrl with the first page's verb."""
     seen = [i["id"] for i in first["items"]]
@@ -52,3 +57,15 @@ def test_a_missing_id_answers_item_null_by_default_and_404_behind_the_switch(adm
     reseed(admin, missing_id="404")
     r = admin.call("GET", path)
     assert r.status_code == 404 and r.json() == {"Message": "No matching records found."}
+
+
+def test_an_empty_filter_answers_every_row_by_default_and_refuses_behind_the_switch(admin, server):
+    """django-autotask 1.20.0 sends GET Roles/query?search={"filter": []} in production
+    (djautotask/sync.py, djautotask/api.py); an Anteris maintainer quoted "Value cannot be null"
+    for a query without a condition (issue #15, 2020). Split evidence (#19 item 2)."""
+    roles = sorted(server.sandbox.tenants[T1].records["Roles"])
+    for method in ("GET", "POST"):
+        assert ids(admin.query("Roles", [], method=method)) == roles
+    reseed(admin, empty_filter="refused")
+    r = admin.query("Roles", [])
+    assert r.status_code == 500 and r.json() == {"errors": ["Value cannot be null."]}
