@@ -80,6 +80,14 @@ options:
     elements: str
     choices: [json, markdown, html]
     default: [json, markdown, html]
+  file_mode:
+    description:
+      - The permissions of the report files, in octal (a quoted string such as V('0640'), or an integer).
+      - Reports name tenants and their gaps, so by default only the owner may read them. The mode is set
+        after the file is moved into place, whatever the umask, and is applied to an unchanged file too.
+    type: raw
+    default: '0600'
+    version_added: 0.2.0
   title:
     description: The report's title.
     type: str
@@ -124,10 +132,56 @@ vendors:
 """
 
 import os
+import stat
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.msp.autotask.plugins.module_utils import _report as report
+
+
+def file_mode(value):
+    """The permission bits an octal string or integer names, or None when it names none."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        mode = value
+    else:
+        try:
+            mode = int(str(value).strip(), 8)
+        except ValueError:
+            return None
+    return mode if mode == stat.S_IMODE(mode) else None
+
+
+def write_report(module, path, text, mode):
+    """Write ``text`` to ``path`` through a temporary file no one else can read; True when it changed."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            same = handle.read() == text
+    except OSError:
+        same = False
+    if not same and not module.check_mode:
+        tmp = path + ".tmp"
+        try:
+            if os.path.lexists(tmp):
+                os.remove(tmp)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            module.atomic_move(tmp, path)
+        except OSError as exc:
+            module.fail_json(msg="cannot write %s: %s" % (path, exc))
+    try:
+        # After the move: atomic_move gives a new file the umask's mode.
+        mode_differs = stat.S_IMODE(os.stat(path).st_mode) != mode
+    except OSError:
+        return not same  # check mode, and the file is not there yet
+    if mode_differs and not module.check_mode:
+        try:
+            os.chmod(path, mode)
+        except OSError as exc:
+            module.fail_json(msg="cannot set the mode of %s: %s" % (path, exc))
+    return not same or mode_differs
 
 
 def main():
@@ -149,6 +203,7 @@ def main():
             dest=dict(type="path", required=True),
             basename=dict(type="str", default="fleet-report"),
             formats=dict(type="list", elements="str", choices=list(report.RENDERERS), default=list(report.RENDERERS)),
+            file_mode=dict(type="raw", default="0600"),
             title=dict(type="str", default="Autotask fleet report"),
             mode=dict(type="str", default="onboard"),
             generated_at=dict(type="str"),
@@ -156,39 +211,23 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
+    mode = file_mode(p["file_mode"])
+    if mode is None:
+        module.fail_json(msg="file_mode must be octal permission bits, such as '0600'; got %r" % (p["file_mode"],))
     try:
         doc = report.build(p["tenants"], title=p["title"], mode=p["mode"], generated_at=p["generated_at"])
     except report.ReportError as exc:
         module.fail_json(msg="cannot build the report: %s" % exc)
-    paths, changed = {}, False
     if not module.check_mode:
         try:
             os.makedirs(p["dest"], exist_ok=True)
         except OSError as exc:
             module.fail_json(msg="cannot create %s: %s" % (p["dest"], exc))
+    paths, changed = {}, False
     for fmt in p["formats"]:
         render, ext = report.RENDERERS[fmt]
-        text = render(doc)
-        path = os.path.join(p["dest"], "%s.%s" % (p["basename"], ext))
-        paths[fmt] = path
-        try:
-            with open(path, encoding="utf-8") as handle:
-                same = handle.read() == text
-        except OSError:
-            same = False
-        if same:
-            continue
-        changed = True
-        if module.check_mode:
-            continue
-        tmp = path + ".tmp"
-        try:
-            with open(tmp, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.chmod(tmp, 0o640)  # reports name tenants and their gaps: not for everyone
-            module.atomic_move(tmp, path)
-        except OSError as exc:
-            module.fail_json(msg="cannot write %s: %s" % (path, exc))
+        paths[fmt] = os.path.join(p["dest"], "%s.%s" % (p["basename"], ext))
+        changed = write_report(module, paths[fmt], render(doc), mode) or changed
     module.exit_json(changed=changed, paths=paths, totals=doc["totals"], vendors=doc["vendors"])
 
 
