@@ -437,10 +437,14 @@ ASSUMPTIONS = {
     # Roles, Departments, ResourceRoleDepartments, ResourceServiceDeskRoles) or refused with
     # "Value cannot be null" (an Anteris maintainer, issue #15, 2020).
     "empty_filter": ("every_row", "refused"),
+    # A condition without value, and "true" as a string on a boolean: public clients send both
+    # and live Autotask accepts them; what they match is unrecorded. "lenient" reads them as
+    # .NET model binding would (query._lenient); "strict" refuses them.
+    "filter_values": ("lenient", "strict"),
 }
 # Switches that change only the shape of an answer, never what a level grants: the collection's
 # verdicts must not change with them (tests/functional/test_assumptions.py).
-SHAPE_ASSUMPTIONS = ("entity_names", "missing_id", "empty_filter")
+SHAPE_ASSUMPTIONS = ("entity_names", "missing_id", "empty_filter", "filter_values")
 
 
 def entity_name_as_answered(name, style):

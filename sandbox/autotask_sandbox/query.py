@@ -47,8 +47,11 @@ def parse_body(body, empty_filter="every_row"):
 class Compiled:
     """A validated filter tree bound to one entity."""
 
-    def __init__(self, entity, filters):
+    def __init__(self, entity, filters, values="lenient"):
         self.entity = entity
+        # Seed switch filter_values (catalog.ASSUMPTIONS): "strict" refuses what real Autotask
+        # evidently accepts; "lenient" reads it the most plausible way (see _lenient).
+        self.strict = values == "strict"
         self.fields = {f.lower(): f for f, t in entity.fields.items() if t != "udf"}
         self.udf_used = set()
         self.tree = [self._compile(c) for c in filters]
@@ -83,6 +86,8 @@ class Compiled:
             ftype = self.entity.fields[field]
         if op in EXISTENCE:
             return (op, field, udf, None)
+        if not self.strict:
+            return (op, field, udf, _lenient(cond.get("value"), ftype, op, name))
         if "value" not in cond:
             raise QueryError("The '%s' operator requires a value." % cond.get("op"))
         value = cond["value"]
@@ -96,6 +101,27 @@ class Compiled:
 
     def matches(self, record, udfs):
         return all(_eval(node, record, udfs) for node in self.tree)
+
+
+def _lenient(value, ftype, op, name):
+    """ASSUMPTION: what real Autotask makes of what the strict grammar refuses.
+
+    Public clients send a condition without ``value`` (django-autotask's resource sync since
+    2024-11 drops falsy values) and ``"true"`` as a string on a boolean (django-autotask
+    tests/test_api.py, py-autotask's client docstring, the KelvinTegelaar module's examples), and
+    live Autotask accepts both; what they match is unrecorded. Read here as .NET model binding
+    would: a missing value is null (eq null matches an empty field, noteq null a filled one), and
+    "true"/"false" in any case are the booleans.
+    """
+    if value is None:
+        return [] if op in LISTS else None
+    if ftype == catalog.BOOL and isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if op in LISTS:
+        if not isinstance(value, list):
+            raise QueryError("The '%s' operator requires an array value." % op)
+        return [_lenient(v, ftype, "eq", name) for v in value]
+    return _coerce(value, ftype, name)
 
 
 def _coerce(value, ftype, name):
@@ -141,6 +167,9 @@ def _eval(node, record, udfs):
     if op in ("in", "notin"):
         hit = _norm(actual) in [_norm(v) for v in value]
         return hit if op == "in" else not hit
+    if value is None:  # a lenient null value: eq/noteq test for emptiness, nothing else matches
+        empty = actual in (None, "")
+        return empty if op == "eq" else (not empty if op == "noteq" else False)
     if actual is None:
         return op == "noteq"
     a, v = _norm(actual), _norm(value)

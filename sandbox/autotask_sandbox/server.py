@@ -305,7 +305,7 @@ class Api:
     def select(self, entity, body):
         level = self.require(entity, "query")
         filters, include, max_records = parse_body(body, self.tenant.assumptions["empty_filter"])
-        compiled = Compiled(entity, filters)
+        compiled = Compiled(entity, filters, self.tenant.assumptions["filter_values"])
         include_set = {str(f).lower() for f in include} | ({"id"} if include else set())
         for name in include_set:
             if name != "userdefinedfields" and name not in {f.lower() for f in entity.fields}:

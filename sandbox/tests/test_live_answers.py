@@ -69,3 +69,25 @@ def test_an_empty_filter_answers_every_row_by_default_and_refuses_behind_the_swi
     reseed(admin, empty_filter="refused")
     r = admin.query("Roles", [])
     assert r.status_code == 500 and r.json() == {"errors": ["Value cannot be null."]}
+
+
+def test_a_value_less_condition_and_a_string_boolean_are_read_leniently_by_default(admin):
+    """Public clients send both and live Autotask accepts them (#19 item 4): a condition without
+    value (django-autotask's resource sync since 2024-11, format_condition drops falsy values) and
+    "true" as a string on a boolean (django-autotask tests/test_api.py, py-autotask's client
+    docstring, the KelvinTegelaar module's examples). What they match is an ASSUMPTION (switch
+    filter_values); the strict answer refuses both."""
+    admin.control("PATCH", "/tenants/%d/entities/Resources/12" % T1, {"isActive": False, "title": "Tech"})
+    assert ids(admin.query("Resources", [{"op": "eq", "field": "isActive", "value": "TRUE"}])) == [10, 11, 13]
+    assert ids(admin.query("Resources", [{"op": "eq", "field": "isActive", "value": "false"}])) == [12]
+    assert ids(admin.query("Resources", [{"op": "noteq", "field": "title"}], method="POST")) == [12]
+    assert ids(admin.query("Resources", [{"op": "eq", "field": "title", "value": None}])) == [10, 11, 13]
+    assert ids(admin.query("Resources", [{"op": "gt", "field": "id"}])) == []
+    reseed(admin, filter_values="strict")
+    for condition, message in (
+        ({"op": "eq", "field": "isActive", "value": "true"}, "Value for isActive must be true or false."),
+        ({"op": "eq", "field": "title"}, "The 'eq' operator requires a value."),
+        ({"op": "eq", "field": "title", "value": None}, "Value for title cannot be null."),
+    ):
+        r = admin.query("Resources", [condition])
+        assert r.status_code == 500 and r.json() == {"errors": [message]}
