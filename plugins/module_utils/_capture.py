@@ -40,6 +40,7 @@ FORMAT_VERSION = 1
 
 EMAIL = re.compile(r"[^\s@\"'<>(),;:]+@[^\s@\"'<>(),;:]+\.[A-Za-z]{2,}")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
+PLACEHOLDER = re.compile(r"^<(secret|email|name|phone|address|datetime|text|label)>$")
 SECRET_WORDS = ("secret", "password", "token", "integrationcode", "apikey", "authorization")
 RECORD_WRAPPERS = ("item", "items")
 META_WRAPPERS = ("fields", "info", "entitydescriptions")
@@ -123,6 +124,8 @@ def _scrub(value, key, context):
 
 
 def _scrub_text(text, key, context):
+    if PLACEHOLDER.match(text):
+        return text  # scrubbed before: the rule applied twice changes nothing
     lowered = str(key).lower()
     if context == "record":
         return text if lowered in FORMAT_CODES else record_placeholder(key, text)

@@ -149,11 +149,13 @@ def same_shape(left, right):
     return type(left) is type(right)
 
 
-def test_every_real_sample_keeps_its_shape_through_the_scrub(real_samples):
+def test_every_real_sample_keeps_its_shape_through_the_scrub_and_a_second_scrub_changes_nothing(real_samples):
     for path in real_samples:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
-        assert same_shape(data, cap.scrub_answer(data)), path
+        once = cap.scrub_answer(data)
+        assert same_shape(data, once), path
+        assert cap.scrub_answer(once) == once, path
 
 
 @responses.activate
