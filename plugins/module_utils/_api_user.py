@@ -12,6 +12,8 @@ through a TenantSession, so the reads are shared.
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.msp.autotask.plugins.module_utils import _model as model
 from ansible_collections.msp.autotask.plugins.module_utils import _specs as specs
 from ansible_collections.msp.autotask.plugins.module_utils._client import AutotaskConnectionError, AutotaskError
@@ -19,6 +21,7 @@ from ansible_collections.msp.autotask.plugins.module_utils._session import API_L
 from ansible_collections.msp.autotask.plugins.module_utils._session import fold as _fold
 
 PAYROLL = specs.PAYROLL
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
 def argument_spec():
@@ -29,6 +32,9 @@ def validate(p):
     """Input errors, before any API call."""
     if not (p["api_username"] or p["email"] or (p["first_name"] and p["last_name"])):
         raise model.ModelError("identify the user by api_username, email, or first_name and last_name")
+    if p["email"] and not _ADDRESS.match(p["email"]):
+        # e.g. a role default '<name>@{{ msp_autotask_tenant_domain }}' with an empty domain
+        raise model.ModelError("email %r is not an address with a domain (name@domain)" % p["email"])
     for name, items, key in (
         ("departments", p["departments"], "default"),
         ("service_desk_roles", p["service_desk_roles"], "default"),

@@ -58,6 +58,17 @@ def tenant(n, **user):
     }
 
 
+def play(name, inventory):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1")
+    return subprocess.run(
+        ["ansible-playbook", os.path.join(ROOT, "playbooks", name), "-i", str(inventory)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
 @pytest.fixture
 def hostile_fleet(sandbox, tmp_path):
     sandbox.seed(
@@ -84,14 +95,7 @@ def hostile_fleet(sandbox, tmp_path):
     hosts["hostile2"]["autoelevate_departments"] = [{"department": "Nowhere", "role": "API Integration"}]
     inventory = tmp_path / "hosts.yml"
     inventory.write_text(yaml.safe_dump({"autotask_tenants": {"hosts": hosts}}))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1")
-    subprocess.run(
-        ["ansible-playbook", os.path.join(ROOT, "playbooks", "audit.yml"), "-i", str(inventory)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    play("audit.yml", inventory)
     report = tmp_path / "report"
     with open(report / "fleet-report.json", encoding="utf-8") as handle:
         doc = json.load(handle)
@@ -176,3 +180,35 @@ def test_the_html_has_no_injected_element(hostile_fleet):
     }  # fmt: skip
     assert not any(name.startswith("on") for _tag, attrs in page.tags for name in attrs)
     assert "<script" not in hostile_fleet[2].read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "variables, culprit",
+    [
+        ({"email2at_queues": "Triage"}, "email2at_queues must be a list"),
+        ({"email2at_departments": {"department": "Service Desk"}}, "email2at_departments"),  # the spec says so
+        ({"email2at_queues": 3}, "email2at_queues must be a list"),
+        ({"msp_autotask_tenant_domain": ""}, 'email2at_email is "mspintegrations@", not an address with a domain'),
+    ],
+)
+def test_input_the_docs_call_wrong_fails_before_any_request(sandbox, tmp_path, variables, culprit):
+    sandbox.seed({"integration_vendors": [{"name": VENDOR, "code": "VENDOR-AE"}], "tenants": [tenant(1)]})
+    host = {
+        "autotask_tenant_id": 61001,
+        "autotask_username": "admin@h1.example",
+        "autotask_secret": "secret-1",
+        "autotask_integration_code": "HOSTILE-1",
+        "msp_autotask_tenant_domain": "h1.example",
+        "msp_autotask_vendors": ["email2at"],
+        "autotask_zone_discovery_url": sandbox.url + "/atservicesrest",
+        "autotask_zone_cache_path": str(tmp_path / "zones.json"),
+        "msp_autotask_report_dir": str(tmp_path / "report"),
+    }
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(yaml.safe_dump({"autotask_tenants": {"hosts": {"hostile1": dict(host, **variables)}}}))
+    proc = play("onboard.yml", inventory)
+    assert proc.returncode != 0
+    with open(tmp_path / "report" / "fleet-report.json", encoding="utf-8") as handle:
+        (entry,) = json.load(handle)["tenants"]
+    assert entry["status"] == "failed" and culprit in entry["failure"]["msg"]
+    assert sandbox.control("GET", "/tenants/61001/requests")["count"] == 0
