@@ -415,7 +415,7 @@ class AutotaskClient:
                 self.recorder(_exchange(method, url, body, response))
             status = response.status_code
             if status < 300 and status >= 200:
-                return _decode(response, method, path)
+                return _refuse_errors(_decode(response, method, path), status, method, path)
             errors = _errors_of(response)
             joined = " ".join(errors).lower()
             throttled = status in RETRY_STATUSES or any(m in joined for m in THROTTLE_MESSAGES)
@@ -593,8 +593,15 @@ class AutotaskClient:
         if "id" not in body:
             raise ValueError("update needs 'id' in the body")
         path = entity if parent is None else "%s/%s/%s" % (parent[0], int(parent[1]), parent[2])
-        data = self.request("PUT" if replace else "PATCH", path, body=body, kind="update")
-        return data.get("itemId", body["id"]) if isinstance(data, dict) else body["id"]
+        method = "PUT" if replace else "PATCH"
+        data = self.request(method, path, body=body, kind="update")
+        answered = data.get("itemId") if isinstance(data, dict) else None
+        if answered is not None and str(answered) != str(body["id"]):
+            # The write landed on another item (or the answer is not about ours): never report success.
+            raise AutotaskError(
+                "update answered for item %s, not %s" % (answered, body["id"]), method=method, path="/" + path
+            )
+        return body["id"]
 
     # -- metadata -----------------------------------------------------------------------
 
@@ -707,6 +714,15 @@ def _exchange(method, url, body, response):
         "answer": answer,
         "json": is_json,
     }
+
+
+def _refuse_errors(data, status, method, path):
+    """A 2xx answer that carries a non-empty ``errors`` list is a failure, with the API's text."""
+    errors = data.get("errors") if isinstance(data, dict) else None
+    if errors:
+        texts = [str(e) for e in errors] if isinstance(errors, list) else [str(errors)]
+        raise AutotaskError("Autotask answered with errors", status, method, path, texts)
+    return data
 
 
 def _decode(response, method, path):

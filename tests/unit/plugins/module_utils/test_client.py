@@ -8,6 +8,7 @@ import http.server
 import json
 import logging
 import os
+import re
 import threading
 from urllib.parse import parse_qs, urlsplit
 
@@ -242,6 +243,38 @@ def test_create_update_and_child_urls(clock):
     assert json.loads(responses.calls[1].request.body) == {"id": 7, "isActive": False}
     with pytest.raises(ValueError, match="needs 'id'"):
         client.update("Resources", {"isActive": True})
+
+
+@pytest.mark.parametrize(
+    "method, call",
+    [
+        ("PATCH", lambda client: client.update("Resources", {"id": 7, "isActive": False})),
+        (
+            "PUT",
+            lambda client: client.update("Resources", {"id": 7}, parent=("Resources", 7, "RoleQueues"), replace=True),
+        ),
+        ("POST", lambda client: client.create("Resources", {"firstName": "A"}, parent=("Companies", 3, "Notes"))),
+        ("GET", lambda client: list(client.query("Resources"))),
+    ],
+)
+@responses.activate
+def test_a_2xx_answer_with_errors_is_a_failure_with_the_api_text(clock, method, call):
+    # Issue #14 item 5: a PATCH answered 200 {"errors": [...]} was reported converged.
+    responses.add(method, re.compile(r".*"), status=200, json={"itemId": 7, "errors": ["Write refused"]})
+    with pytest.raises(c.AutotaskError) as caught:
+        call(make(clock))
+    assert caught.value.status == 200 and caught.value.errors == ["Write refused"]
+    assert "Write refused" in str(caught.value)
+
+
+@responses.activate
+def test_an_empty_errors_list_is_no_failure_and_an_update_answer_about_another_item_is(clock):
+    responses.patch(API + "/Resources", json={"itemId": 7, "errors": []})
+    client = make(clock)
+    assert client.update("Resources", {"id": 7, "isActive": False}) == 7
+    responses.replace(responses.PATCH, API + "/Resources", json={"itemId": 8})
+    with pytest.raises(c.AutotaskError, match="answered for item 8, not 7"):
+        client.update("Resources", {"id": 7, "isActive": False})
 
 
 @responses.activate
