@@ -225,7 +225,7 @@ def test_a_spent_hourly_threshold_stops_that_tenant_only(sandbox, tmp_path):
     assert len(refused) == 2 and sum("ThresholdInformation" in e["path"] for e in refused) == 1
 
 
-def test_no_secret_reaches_any_output_even_verbose(sandbox, tmp_path):
+def test_no_secret_reaches_any_output_even_verbose(sandbox, tmp_path, monkeypatch):
     sandbox.seed({"integration_vendors": VENDORS, "tenants": [tenant_seed(n) for n in (1, 2)]})
     hosts = {"t%d" % n: host_vars(sandbox, tmp_path, n) for n in (1, 2)}
     hosts["t1"]["propel_verify_as"] = {
@@ -235,8 +235,16 @@ def test_no_secret_reaches_any_output_even_verbose(sandbox, tmp_path):
     }
     inventory = write_inventory(tmp_path, hosts)
     outputs = []
-    for args in (["-vvv", "--check", "--diff"], ["-vvv", "--diff"]):
+    # ansible-core 2.21 shows the module's arguments (`invocation`) only with INJECT_INVOCATION on; older
+    # cores always do. An audit and an apply with it on, then an audit with the core's default.
+    passes = [(["-vvv", "--check", "--diff"], True), (["-vvv", "--diff"], True), (["-vvv", "--check"], False)]
+    for args, inject_invocation in passes:
+        monkeypatch.delenv("ANSIBLE_INJECT_INVOCATION", raising=False)
+        if inject_invocation:
+            monkeypatch.setenv("ANSIBLE_INJECT_INVOCATION", "True")
         proc, _ = onboard(inventory, *args)
+        if inject_invocation:
+            assert "module_args" in proc.stdout  # -vvv really printed the arguments
         outputs += [proc.stdout, proc.stderr]
         outputs += [(tmp_path / "report" / name).read_text() for name in os.listdir(tmp_path / "report")]
     outputs.append((tmp_path / "zones.json").read_text())
