@@ -16,14 +16,18 @@ drive it with a plain client.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
+import tempfile
 import time
 
 from ansible_collections.msp.autotask.plugins.module_utils import _catalog as cat
 from ansible_collections.msp.autotask.plugins.module_utils import _model as model
 from ansible_collections.msp.autotask.plugins.module_utils._client import (
     AutotaskError,
+    default_zone_cache_path,
     load_cache_file,
     update_cache_file,
 )
@@ -43,6 +47,8 @@ USER_FIELDS = (
     "userType",
 )
 DEFAULT_REFERENCE_CACHE_TTL = 12 * 3600
+# How long a run waits for another run on this controller to finish writing to the same tenant.
+TENANT_LOCK_WAIT = 900
 
 
 def fold(value):
@@ -79,6 +85,53 @@ class ReferenceCache:
                 os.remove(path)
             except OSError:
                 pass
+
+
+def lock_directory(zone_cache_path=None):
+    """Where tenant locks live: ``locks/`` beside the zone cache, whichever one the run uses.
+
+    Every run on one controller with the same inventory derives the same directory. A zone
+    cache turned off (a path whose directory cannot exist) still gets locks, in the default
+    cache directory, or failing that in the system's temporary directory.
+    """
+    candidates = [os.path.dirname(p) for p in (zone_cache_path, default_zone_cache_path()) if p]
+    candidates.append(os.path.join(tempfile.gettempdir(), "msp.autotask-%d" % os.getuid()))
+    for base in candidates:
+        directory = os.path.join(base, "locks")
+        try:
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(directory, os.W_OK):
+            return directory
+    return None
+
+
+@contextlib.contextmanager
+def tenant_lock(directory, name, wait=TENANT_LOCK_WAIT, clock=time.monotonic, sleep=time.sleep):
+    """Hold ``<directory>/<name>.lock`` exclusively: one run at a time writes to a tenant.
+
+    flock is released by the kernel if the process dies, so a killed run never leaves the
+    tenant locked. Runs on other controllers do not see this lock.
+    """
+    path = os.path.join(directory, "%s.lock" % name)
+    with open(path, "a", encoding="utf-8") as handle:
+        started = clock()
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if clock() - started > wait:
+                    raise model.ModelError(
+                        "another run on this controller has been writing to this tenant for over %d s "
+                        "(lock %s); nothing was written" % (wait, path)
+                    ) from None
+                sleep(0.2)
+        try:
+            yield path
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class Lookup:
@@ -169,6 +222,25 @@ class TenantSession:
         """The admin client; the first call pins the tenant (see AutotaskModule.connect)."""
         client, self.tenant = self._connect()
         return client
+
+    @contextlib.contextmanager
+    def writing(self, directory):
+        """The tenant locked for this run's reads and writes (nothing in check mode).
+
+        Taken before the tenant's first read, so a run that waited reads what the other run
+        left and writes only what is still needed.
+        """
+        if self.check_mode or directory is None:
+            yield None
+            return
+        client = self.connect()
+        if self.tenant is not None:
+            name = "tenant-%s" % self.tenant
+        else:  # an explicit api_url without tenant_id: the zone and the user stand for the tenant
+            identity = "%s\n%s" % (client.base_url.lower(), fold(client.username))
+            name = "tenant-" + hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+        with tenant_lock(directory, name) as path:
+            yield path
 
     @property
     def client(self):

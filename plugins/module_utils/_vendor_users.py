@@ -20,7 +20,7 @@ from ansible_collections.msp.autotask.plugins.module_utils import _protected_dat
 from ansible_collections.msp.autotask.plugins.module_utils import _security_level as security_level
 from ansible_collections.msp.autotask.plugins.module_utils import _specs as specs
 from ansible_collections.msp.autotask.plugins.module_utils._client import AutotaskError
-from ansible_collections.msp.autotask.plugins.module_utils._session import fold
+from ansible_collections.msp.autotask.plugins.module_utils._session import fold, lock_directory
 
 # What the fleet report keeps of each part (not the diff or end state: the report has its own).
 REPORT_KEYS = (
@@ -130,6 +130,13 @@ def run(session, p, api_calls):
             model.attestation_state(params["attestation"], "")  # its shape; the fingerprint comes later
             if name == "api_user":
                 part.validate(params)
+    # Two runs on one controller (two operators, a retry beside a scheduled job) take turns per tenant.
+    with session.writing(lock_directory(p.get("zone_cache_path")) if not session.check_mode else None):
+        return _run_locked(session, vendors, plans, api_calls)
+
+
+def _run_locked(session, vendors, plans, api_calls):
+    """run() once the tenant is locked: read everything, then each phase for every vendor."""
     _read_ahead(session, vendors)
 
     outcomes = [

@@ -133,6 +133,7 @@ vendors:
 
 import os
 import stat
+import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -161,11 +162,9 @@ def write_report(module, path, text, mode):
     except OSError:
         same = False
     if not same and not module.check_mode:
-        tmp = path + ".tmp"
         try:
-            if os.path.lexists(tmp):
-                os.remove(tmp)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            # mkstemp: owner-only from the start, and a name of its own if two runs write at once
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".%s." % os.path.basename(path))
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
             module.atomic_move(tmp, path)
