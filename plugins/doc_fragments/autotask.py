@@ -79,9 +79,30 @@ options:
     type: bool
     default: true
   timeout:
-    description: Seconds to wait for one HTTP answer.
+    description:
+      - Seconds to wait for a connection or for any one read from it (a socket timeout).
+      - O(request_timeout) bounds the whole request, however slowly the answer arrives.
     type: int
     default: 30
+  request_timeout:
+    description:
+      - Seconds one request may take from connecting to the last byte of its answer. An answer
+        still arriving then fails the request (without a retry), so a server that sends a byte
+        at a time cannot hold a tenant.
+    type: float
+    default: 120
+  run_timeout:
+    description:
+      - Seconds this module run may spend on the API in all. No request starts after it and no
+        retry waits past it; the run then fails with a clear message.
+    type: float
+    default: 1800
+  max_response_bytes:
+    description:
+      - The largest answer accepted, in bytes (after decompression). A larger one fails clearly
+        instead of filling the controller's memory.
+    type: int
+    default: 33554432
   retry_budget:
     description:
       - Total seconds spent retrying one request that is safe to repeat (reads and queries)

@@ -38,6 +38,11 @@ PAGE_SIZE = 500
 # The help pages state GET URLs are limited to 2,048 characters; longer queries go as POST.
 MAX_GET_URL = 2048
 DEFAULT_ZONE_CACHE_TTL = 12 * 3600
+# A whole request (connect, headers, every byte of the body) and a whole module run are bounded:
+# a per-read socket timeout alone lets an answer that drips a byte at a time hold a tenant forever.
+DEFAULT_REQUEST_TIMEOUT = 120.0
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+BODY_CHUNK = 64 * 1024
 
 # Filter operators the REST query grammar documents (no startsWith, isNull or between).
 COMPARISON_OPS = ("eq", "noteq", "gt", "gte", "lt", "lte", "beginsWith", "endsWith", "contains")
@@ -94,6 +99,10 @@ class AutotaskThresholdSpentError(AutotaskThrottledError):
 
 class AutotaskConnectionError(AutotaskError):
     """The network failed past the retry budget."""
+
+
+class AutotaskDeadlineError(AutotaskConnectionError):
+    """A request or the module run took longer than its limit; never retried."""
 
 
 def normalise_access(value):
@@ -265,6 +274,9 @@ class AutotaskClient:
         clock=time.monotonic,
         user_agent="msp.autotask",
         recorder=None,
+        request_timeout=DEFAULT_REQUEST_TIMEOUT,
+        run_deadline=None,
+        max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES,
     ):
         if not HAS_REQUESTS:
             raise AutotaskError("the Python library 'requests' is required")
@@ -284,6 +296,10 @@ class AutotaskClient:
         self.zone_cache = ZoneCache(zone_cache_path, zone_cache_ttl) if zone_cache_path else None
         self.validate_certs = validate_certs
         self.timeout = timeout
+        self.request_timeout = float(request_timeout)
+        # An absolute time on ``clock`` after which no request starts (the module run's limit).
+        self.run_deadline = run_deadline
+        self.max_response_bytes = int(max_response_bytes)
         self.retry_budget = float(retry_budget)
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -395,55 +411,76 @@ class AutotaskClient:
             attempt += 1
             self.calls["%s %s" % (method, kind)] += 1
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    headers=self._headers(auth),
-                    data=None if body is None else json.dumps(body),
-                    timeout=self.timeout,
-                    verify=self.validate_certs,
-                    allow_redirects=False,  # a redirect would carry our headers elsewhere
-                )
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                error = AutotaskConnectionError(
-                    "connection to Autotask failed: %s" % type(exc).__name__, method=method, path=path
-                )
+                response = self._fetch(method, url, body, auth, path)
+            except AutotaskDeadlineError:
+                raise  # a server that drips is not a passing fault: no retry
+            except AutotaskConnectionError:
                 if safe and self._wait(attempt, started, None):
                     continue
-                raise error from None
+                raise
             if self.recorder is not None:
                 self.recorder(_exchange(method, url, body, response))
             status = response.status_code
             if status < 300 and status >= 200:
                 return _refuse_errors(_decode(response, method, path), status, method, path)
-            errors = _errors_of(response)
-            joined = " ".join(errors).lower()
-            throttled = status in RETRY_STATUSES or any(m in joined for m in THROTTLE_MESSAGES)
-            if status == 429 and _retry_after(response) is None and not any(m in joined for m in THROTTLE_MESSAGES):
-                # No public source shows the body of a spent hour, so its text is never matched:
-                # ThresholdInformation, read once, tells spent from a passing refusal.
-                spent = self._threshold_spent(path)
-                if spent:
-                    raise AutotaskThresholdSpentError(spent, status, method, path, errors)
-            if throttled:
-                if safe and self._wait(attempt, started, _retry_after(response)):
-                    continue
-                if status == 503:
-                    raise AutotaskError("Autotask is unavailable", status, method, path, errors)
-                raise AutotaskThrottledError("Autotask throttled the request", status, method, path, errors)
-            if status == 401:
-                raise AutotaskAuthError(
-                    "authentication failed: check the API username, secret and integration code",
-                    status,
-                    method,
-                    path,
-                    errors,
+            error, retryable = self._error_for(response, method, path)
+            if retryable and safe and self._wait(attempt, started, _retry_after(response)):
+                continue
+            raise error
+
+    def _fetch(self, method, url, body, auth, path):
+        """One exchange within the request deadline and the size cap, its body read whole."""
+        now = self._clock()
+        deadline = now + self.request_timeout
+        if self.run_deadline is not None:
+            if now >= self.run_deadline:
+                raise AutotaskDeadlineError(
+                    "the module run's time limit (run_timeout) is spent", method=method, path=path
                 )
-            if status == 500 and any(m in joined for m in AUTH_ERROR_MESSAGES):
-                raise AutotaskAuthError("authentication failed", status, method, path, errors)
-            if status == 404:
-                raise AutotaskError("not found", status, method, path, errors)
-            raise AutotaskError("Autotask returned an error", status, method, path, errors)
+            deadline = min(deadline, self.run_deadline)
+        wait = max(0.001, min(self.timeout, deadline - now))
+        try:
+            response = self.session.request(
+                method,
+                url,
+                headers=self._headers(auth),
+                data=None if body is None else json.dumps(body),
+                timeout=(wait, wait),
+                verify=self.validate_certs,
+                allow_redirects=False,  # a redirect would carry our headers elsewhere
+                stream=True,  # read below, against the deadline and the cap
+            )
+            _read_body(response, deadline, self.max_response_bytes, self._clock, method, path)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise AutotaskConnectionError(
+                "connection to Autotask failed: %s" % type(exc).__name__, method=method, path=path
+            ) from None
+        return response
+
+    def _error_for(self, response, method, path):
+        """(the error a non-2xx answer means, whether it is worth another try)."""
+        status = response.status_code
+        errors = _errors_of(response)
+        joined = " ".join(errors).lower()
+        throttled = status in RETRY_STATUSES or any(m in joined for m in THROTTLE_MESSAGES)
+        if status == 429 and _retry_after(response) is None and not any(m in joined for m in THROTTLE_MESSAGES):
+            # No public source shows the body of a spent hour, so its text is never matched:
+            # ThresholdInformation, read once, tells spent from a passing refusal.
+            spent = self._threshold_spent(path)
+            if spent:
+                return AutotaskThresholdSpentError(spent, status, method, path, errors), False
+        if throttled:
+            if status == 503:
+                return AutotaskError("Autotask is unavailable", status, method, path, errors), True
+            return AutotaskThrottledError("Autotask throttled the request", status, method, path, errors), True
+        if status == 401:
+            hint = "authentication failed: check the API username, secret and integration code"
+            return AutotaskAuthError(hint, status, method, path, errors), False
+        if status == 500 and any(m in joined for m in AUTH_ERROR_MESSAGES):
+            return AutotaskAuthError("authentication failed", status, method, path, errors), False
+        if status == 404:
+            return AutotaskError("not found", status, method, path, errors), False
+        return AutotaskError("Autotask returned an error", status, method, path, errors), False
 
     def _threshold_spent(self, path):
         """Why the hour is spent, or None when ThresholdInformation shows room (a passing refusal)."""
@@ -480,6 +517,8 @@ class AutotaskClient:
         if retry_after is not None:
             delay = max(delay, retry_after)
         if self._clock() - started + delay > self.retry_budget:
+            return False
+        if self.run_deadline is not None and self._clock() + delay >= self.run_deadline:
             return False
         self.retries += 1
         self._sleep(delay)
@@ -698,6 +737,34 @@ def _errors_of(response):
         if "Message" in data:  # ASP.NET's own answer, e.g. for an unsupported verb
             return [str(data["Message"])]
     return []
+
+
+def _read_body(response, deadline, cap, clock, method, path):
+    """Read a streamed body whole, failing past ``deadline`` (on ``clock``) or over ``cap`` bytes."""
+    raw = getattr(response, "raw", None)
+    if raw is None or getattr(response, "_content_consumed", False):
+        return  # a stand-in session handed the body over already
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > cap:
+        response.close()
+        raise AutotaskError("the answer is larger than max_response_bytes (%d bytes)" % cap, method=method, path=path)
+    read = getattr(raw, "read1", raw.read)  # read1 returns what has arrived; read waits for a full chunk
+    chunks, size = [], 0
+    while True:
+        if clock() > deadline:
+            response.close()
+            raise AutotaskDeadlineError("the answer took longer than request_timeout", method=method, path=path)
+        chunk = read(BODY_CHUNK, decode_content=True)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > cap:
+            response.close()
+            message = "the answer is larger than max_response_bytes (%d bytes)" % cap
+            raise AutotaskError(message, response.status_code, method, path)
+        chunks.append(chunk)
+    response._content = b"".join(chunks)  # what requests itself sets when it reads a body
+    response._content_consumed = True
 
 
 def _exchange(method, url, body, response):

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
 
@@ -28,11 +29,20 @@ def env_fallback(*names):
     raise AnsibleFallbackNotFound
 
 
+# Limits on time and size that bound every module run (doc_fragments/autotask.py documents them).
+LIMIT_OPTIONS = dict(
+    request_timeout=dict(type="float", default=_client.DEFAULT_REQUEST_TIMEOUT),
+    run_timeout=dict(type="float", default=1800.0),
+    max_response_bytes=dict(type="int", default=_client.DEFAULT_MAX_RESPONSE_BYTES),
+)
+
+
 def autotask_argument_spec():
-    """The auth options (_specs.auth_options), with their AUTOTASK_* environment fallbacks."""
+    """The auth options (_specs.auth_options), with their AUTOTASK_* environment fallbacks, and the limits."""
     spec = _specs.auth_options()
     for name, variable in _specs.AUTH_ENV.items():
         spec[name]["fallback"] = (env_fallback, [variable])
+    spec.update({name: dict(option) for name, option in LIMIT_OPTIONS.items()})
     return spec
 
 
@@ -48,6 +58,8 @@ class AutotaskModule:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=_client.REQUESTS_IMPORT_ERROR)
         if not self.params["validate_certs"]:
             self.module.warn("TLS certificate verification is off: credentials may reach an impostor.")
+        # One clock for the whole run: every client's requests stop at the same moment.
+        self.run_deadline = time.monotonic() + self.params["run_timeout"]
         self._client = None
         self._clients = []  # every client made, for api_calls
         self.recorder = None  # told of every request every client makes (autotask_info's capture)
@@ -71,6 +83,9 @@ class AutotaskModule:
             timeout=p["timeout"],
             retry_budget=p["retry_budget"],
             recorder=self.recorder,
+            request_timeout=p["request_timeout"],
+            run_deadline=self.run_deadline,
+            max_response_bytes=p["max_response_bytes"],
         )
         self._clients.append(client)
         return client
