@@ -441,10 +441,20 @@ ASSUMPTIONS = {
     # and live Autotask accepts them; what they match is unrecorded. "lenient" reads them as
     # .NET model binding would (query._lenient); "strict" refuses them.
     "filter_values": ("lenient", "strict"),
+    # includeFields without userDefinedFields: the real answer keeps "userDefinedFields": [] beside
+    # the listed fields (@apigrate/autotask-restapi README), for a record that had none anyway;
+    # whether a record's UDF values come along is unrecorded: "empty" or "listed".
+    "udfs_outside_include_fields": ("empty", "listed"),
 }
 # Switches that change only the shape of an answer, never what a level grants: the collection's
 # verdicts must not change with them (tests/functional/test_assumptions.py).
-SHAPE_ASSUMPTIONS = ("entity_names", "missing_id", "empty_filter", "filter_values")
+SHAPE_ASSUMPTIONS = (
+    "entity_names",
+    "missing_id",
+    "empty_filter",
+    "filter_values",
+    "udfs_outside_include_fields",
+)
 
 
 def entity_name_as_answered(name, style):

@@ -42,14 +42,28 @@ DEFAULT_SETTINGS = {
     "random_seed": None,
 }
 FAULT_KINDS = ("429", "500", "503", "drop", "drop_after_write")
+JSON_TYPE = "application/json; charset=utf-8"
+PROXY_503_PAGE = (
+    b"<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head>"
+    b"<body><h1>Service Unavailable</h1><p>The server is temporarily unable to service your request."
+    b"</p></body></html>"
+)
+# IIS request filtering refuses a query string over 2,048 characters with a 404 before the API
+# sees it (KelvinTegelaar/AutotaskAPI issue #66: a long GET next-page link answers 404).
+MAX_QUERY_STRING = 2048
+NOT_FOUND_PAGE = b"<!DOCTYPE html><html><head><title>404 - File or directory not found.</title></head></html>"
+DENIED = {"Message": "Authorization has been denied for this request."}
+NO_ROUTE = {"Message": "No HTTP resource was found that matches the request URI."}
 
 
 class ApiError(Exception):
-    def __init__(self, status, errors=None, body=None, headers=None):
+    def __init__(self, status, errors=None, body=None, headers=None, raw=None, content_type=JSON_TYPE):
         super().__init__(status)
         self.status = status
         self.body = body if body is not None else ({"errors": list(errors)} if errors is not None else None)
         self.headers = headers or {}
+        self.raw = raw  # a non-JSON answer (bytes), sent as content_type
+        self.content_type = content_type
 
 
 class DropConnection(Exception):
@@ -177,14 +191,16 @@ class Sandbox:
         secret = lowered.get("secret", "")
         code = lowered.get("apiintegrationcode", "")
         if not username or not secret or not code:
-            raise ApiError(401, body={"Message": "Authorization has been denied for this request."})
+            raise ApiError(401, body=DENIED)
         tenant, record = self.find_user(username)
-        # An unknown user (or one asked on another zone's host) gets the zone error body (AG #19).
+        # On a zone host an unknown user is a 401 (PyPI atrest 1.0.2, atrest/test/test_api.py
+        # testInvalidUsername, live); only zoneInformation answers the zone error. A user of
+        # another zone is unknown to this one's database (our reading of the same test).
         if tenant is None or tenant.zone.lower() != zone.lower():
-            raise ApiError(500, [ZONE_ERROR])
+            raise ApiError(401, body=DENIED)
         api = tenant.api_users.get(record["id"])
         if api is None or record.get("licenseType") != 7 or not secrets_equal(api["secret"], secret):
-            raise ApiError(401, body={"Message": "Authorization has been denied for this request."})
+            raise ApiError(401, body=DENIED)
         vendor = api.get("integration_vendor")
         expected = [tenant.vendors.get(vendor)] if vendor else tenant.internal_codes
         if code not in expected:
@@ -192,7 +208,7 @@ class Sandbox:
         level = tenant.level(api["security_level"])
         # ASSUMPTION: an inactive resource or security level cannot log in.
         if not record.get("isActive") or level is None or not level.active:
-            raise ApiError(401, body={"Message": "Authorization has been denied for this request."})
+            raise ApiError(401, body=DENIED)
         return tenant, record, api, code
 
 
@@ -217,7 +233,7 @@ class Api:
         for key, spec in catalog.ENTITIES.items():
             if key.lower() == name.lower():
                 return spec
-        raise ApiError(404, body={"Message": "No HTTP resource was found that matches the request URI."})
+        raise ApiError(404, body=NO_ROUTE)
 
     def require(self, entity, op):
         level = self.access.get(entity.name, {}).get(op, "None")
@@ -248,11 +264,17 @@ class Api:
             if include and field.lower() not in include:
                 continue
             out[field] = record.get(field)
-        if entity.udfs and (not include or "userdefinedfields" in include):
+        if entity.udfs:
+            # The key stays beside the listed fields (@apigrate/autotask-restapi README, "Limiting
+            # fields returned on a query"); whether values come with it is the switch's.
             values = self.tenant.udf_values.get((entity.name, record["id"]), {})
-            out["userDefinedFields"] = [
-                {"name": d["name"], "value": values.get(d["name"])} for d in self.visible_udfs(entity)
-            ]
+            listed = not include or "userdefinedfields" in include
+            listed = listed or self.tenant.assumptions["udfs_outside_include_fields"] == "listed"
+            out["userDefinedFields"] = (
+                [{"name": d["name"], "value": values.get(d["name"])} for d in self.visible_udfs(entity)]
+                if listed
+                else []
+            )
         return out
 
     def rows(self, entity):
@@ -320,7 +342,9 @@ class Api:
                 hits.append(record)
         return hits, include_set, max_records
 
-    def query(self, entity, body, after_id=0, posted=False):
+    def query(self, entity, body, served=(), posted=False):
+        """One page after the ids in ``served`` (the last id of each page already answered)."""
+        after_id = served[-1] if served else 0
         hits, include, max_records = self.select(entity, body)
         size = min(max_records or self.sb.settings["page_size"], self.sb.settings["page_size"])
         remaining = [r for r in hits if r["id"] > after_id]
@@ -330,7 +354,10 @@ class Api:
         # while rows remain (py-autotask 2.3.0 entities/base.py; the Anteris PHP client).
         if len(remaining) > size:
             search = json.dumps(body, separators=(",", ":"))
-            marker = {"pageSize": size, "lastId": page[-1]["id"]}
+            # Real tokens carry previousIds/nextIds lists, URL-encoded, so links grow with every
+            # page (KelvinTegelaar/AutotaskAPI issue #66; D-AQ). What the lists hold is opaque to
+            # clients; here, the last id of each page served and the next page's first id.
+            marker = {"pageSize": size, "previousIds": [*served, page[-1]["id"]], "nextIds": [remaining[size]["id"]]}
             if posted:
                 # A POST-started page's link is POSTed again with the same body; a GET on it is
                 # 405 (live answer: WYRE-AI/autotask-mcp PR #170). The token is the sandbox's own.
@@ -349,6 +376,18 @@ class Api:
         return {
             "items": [self.render(entity, r, include) for r in page],
             "pageDetails": {"count": len(page), "requestCount": size, "prevPageUrl": prev_url, "nextPageUrl": next_url},
+        }
+
+    def children(self, entity, parent):
+        """GET /Resources/{id}/RoleQueues ...: that resource's rows as one query page (Swagger)."""
+        level = self.require(entity, "query")
+        rows = [r for r in sorted(self.rows(entity), key=lambda r: r["id"]) if r.get("resourceID") == parent]
+        if level == "Restricted" and entity.owner_field:
+            rows = [r for r in rows if r.get(entity.owner_field) == self.caller["id"]]
+        size = self.sb.settings["page_size"]
+        return {
+            "items": [self.render(entity, r) for r in rows[:size]],
+            "pageDetails": {"count": len(rows[:size]), "requestCount": size, "prevPageUrl": None, "nextPageUrl": None},
         }
 
     def count(self, entity, body):
@@ -628,7 +667,7 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             raise ApiError(500, ["The request body is not valid JSON."]) from None
 
-    def send(self, status, payload=None, headers=None, raw=None, content_type="application/json; charset=utf-8"):
+    def send(self, status, payload=None, headers=None, raw=None, content_type=JSON_TYPE):
         data = raw if raw is not None else (b"" if payload is None else json.dumps(payload).encode())
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -653,7 +692,10 @@ class Handler(BaseHTTPRequestHandler):
         path = unquote(url.path)
         params = {k: v[0] for k, v in parse_qs(url.query).items()}
         try:
-            if path.startswith("/_sandbox/") or path == "/_sandbox":
+            control_plane = path.startswith("/_sandbox/") or path == "/_sandbox"
+            if not control_plane and len(url.query) > MAX_QUERY_STRING:
+                raise ApiError(404, raw=NOT_FOUND_PAGE, content_type="text/html")
+            if control_plane:
                 from .control import control
 
                 status, payload = control(self.sandbox, method, path, params, self.body(), self.base)
@@ -663,7 +705,7 @@ class Handler(BaseHTTPRequestHandler):
         except DropConnection:
             self.drop()
         except ApiError as exc:
-            self.send(exc.status, exc.body, exc.headers)
+            self.send(exc.status, exc.body, exc.headers, raw=exc.raw, content_type=exc.content_type)
         except SeedError as exc:
             self.send(400, {"errors": [str(exc)]})
         except Exception:  # a sandbox bug: say so loudly, keep serving
@@ -676,7 +718,8 @@ class Handler(BaseHTTPRequestHandler):
         sb = self.sandbox
         lower = path.lower().rstrip("/")
         if lower.endswith("/atservicesrest/versioninformation"):
-            self.send(200, {"apiVersions": ["1.0"]})
+            # KelvinTegelaar/AutotaskAPI PR #76 (2026-09): the live answer lists both versions.
+            self.send(200, {"apiVersions": ["V1.0", "V2.0"]})
             return
         if lower.endswith("/v1.0/zoneinformation"):
             answer = sb.zone_information(self.base, params.get("user"))
@@ -689,7 +732,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         match = ROUTE.match(path)
         if not match:
-            raise ApiError(404, body={"Message": "No HTTP resource was found that matches the request URI."})
+            raise ApiError(404, body=NO_ROUTE)
         zone, rest = match.group("zone"), match.group("rest").strip("/")
         entry = {
             "time": time.time(),
@@ -734,8 +777,8 @@ class Handler(BaseHTTPRequestHandler):
             if kind == "500":
                 raise ApiError(500, ["An unexpected error has occurred. Please try again later."])
             if kind == "503":
-                # What a proxy in front of the API tends to answer: HTML, not JSON.
-                raise ApiError(503, body=None, headers={})
+                # What a proxy in front of the API tends to answer: HTML, not JSON (an assumption).
+                raise ApiError(503, raw=PROXY_503_PAGE, content_type="text/html")
             raise DropConnection()
         endpoint = rest.split("/")[0].lower()
         key = (tenant.id, code, endpoint)
@@ -774,59 +817,58 @@ class Handler(BaseHTTPRequestHandler):
             style = tenant.assumptions["entity_names"]
             infos = [dict(api.entity_information(n), name=catalog.entity_name_as_answered(n, style)) for n in names]
             return 200, {"entityDescriptions": [{"info": info} for info in infos]}
+        entity, parent, tail = self._locate(api, tenant, parts, low)
+        verbs = route_verbs(entity, tail, parent)
+        if verbs is None:
+            raise ApiError(404, body=NO_ROUTE)
+        if method not in verbs:
+            # ASP.NET Web API on a known route with another verb (#19 item 7; the same body as the
+            # live 405 in WYRE-AI/autotask-mcp PR #170).
+            raise ApiError(405, body={"Message": "The requested resource does not support http method '%s'." % method})
+        if tail and tail[0] == "entityinformation":
+            return 200, self._entity_information(api, entity, tail)
+        if tail and tail[0] == "query":
+            return 200, self._query(api, entity, method, tail, params)
+        if tail:
+            return 200, api.get(entity, int(tail[0]), parent)
+        if method == "GET":  # a resource's child collection (Swagger: QueryActionResult)
+            return 200, api.children(entity, parent)
+        return 200, api.write(method, entity, self.body(), parent)
+
+    def _locate(self, api, tenant, parts, low):
+        """(entity, parent id or None, the path after the entity) for an entity path."""
         entity = api.entity(parts[0])
         parent = None
         if len(parts) >= 3 and parts[1].isdigit() and not low[2].startswith("entityinformation"):
             child = next((v for k, v in entity.children.items() if k.lower() == low[2]), None)
             if child is None:
-                raise ApiError(404, body={"Message": "No HTTP resource was found that matches the request URI."})
+                raise ApiError(404, body=NO_ROUTE)
             parent = int(parts[1])
             if tenant.records[entity.name].get(parent) is None:
                 raise ApiError(404, body={"Message": "No matching records found."})
             entity = catalog.ENTITIES[child]
-            parts, low = [entity.name, *parts[3:]], [entity.name.lower(), *low[3:]]
-        tail = low[1:]
-        if tail == ["entityinformation"] and method == "GET":
-            return 200, {"info": api.entity_information(entity.name)}
-        if tail == ["entityinformation", "fields"] and method == "GET":
-            return 200, api.fields(entity)
-        if tail == ["entityinformation", "userdefinedfields"] and method == "GET":
-            return 200, api.udf_fields(entity)
-        if tail in (["query"], ["query", "count"], ["query", "next"]) and method in ("GET", "POST") and parent is None:
-            if tail == ["query", "next"] and method == "GET" and '"post":true' in params.get("paging", ""):
-                raise ApiError(405, body={"Message": "The requested resource does not support http method 'GET'."})
-            body = self._search(method, params)
-            try:
-                if tail == ["query", "count"]:
-                    return 200, api.count(entity, body)
-                after = 0
-                if tail == ["query", "next"]:
-                    after = int(json.loads(params.get("paging", "{}")).get("lastId", 0))
-                return 200, api.query(entity, body, after, posted=method == "POST")
-            except QueryError as exc:
-                raise ApiError(500, [str(exc)]) from None
-        if len(tail) == 1 and tail[0].isdigit() and method == "GET":
-            return 200, api.get(entity, int(tail[0]), parent)
-        if not tail:
-            allowed = {
-                "POST": entity.create,
-                "PUT": entity.update,
-                "PATCH": entity.update,
-                "DELETE": False,
-                "GET": False,
-            }
-            if parent is not None and method in ("POST", "PUT", "PATCH"):
-                allowed[method] = True
-            elif entity.parent_only:
-                allowed = {}  # Swagger: no verb on the top-level path of a child-only entity
-            if not allowed.get(method):
-                raise ApiError(
-                    405, body={"Message": "The requested resource does not support http method '%s'." % method}
-                )
-            return 200, api.write(method, entity, self.body(), parent)
-        if len(tail) == 1 and tail[0].isdigit() and method == "DELETE":
-            raise ApiError(405, body={"Message": "The requested resource does not support http method 'DELETE'."})
-        raise ApiError(404, body={"Message": "No HTTP resource was found that matches the request URI."})
+            low = [entity.name.lower(), *low[3:]]
+        return entity, parent, low[1:]
+
+    def _entity_information(self, api, entity, tail):
+        if tail == ["entityinformation"]:
+            return {"info": api.entity_information(entity.name)}
+        if tail == ["entityinformation", "fields"]:
+            return api.fields(entity)
+        return api.udf_fields(entity)
+
+    def _query(self, api, entity, method, tail, params):
+        if tail == ["query", "next"] and method == "GET" and '"post":true' in params.get("paging", ""):
+            # A POST-started page's link is POSTed again (live 405: WYRE-AI/autotask-mcp PR #170).
+            raise ApiError(405, body={"Message": "The requested resource does not support http method 'GET'."})
+        body = self._search(method, params)
+        try:
+            if tail == ["query", "count"]:
+                return api.count(entity, body)
+            served = paging_token(params)["previousIds"] if tail == ["query", "next"] else ()
+            return api.query(entity, body, served, posted=method == "POST")
+        except QueryError as exc:
+            raise ApiError(500, [str(exc)]) from None
 
     def _search(self, method, params):
         if method == "POST":
@@ -838,6 +880,38 @@ class Handler(BaseHTTPRequestHandler):
             return json.loads(raw)
         except ValueError:
             raise ApiError(500, ["The search parameter is not valid JSON."]) from None
+
+
+ENTITY_INFORMATION_TAILS = (
+    ["entityinformation"],
+    ["entityinformation", "fields"],
+    ["entityinformation", "userdefinedfields"],
+)
+
+
+def route_verbs(entity, tail, parent):
+    """The verbs Swagger declares for an entity path, or None where it declares no path."""
+    if tail in ENTITY_INFORMATION_TAILS:
+        return {"GET"}
+    if len(tail) == 1 and tail[0].isdigit():
+        return {"GET", "DELETE"} if entity.delete else {"GET"}
+    verbs = ({"POST"} if entity.create else set()) | ({"PUT", "PATCH"} if entity.update else set())
+    if parent is not None:  # /Resources/{id}/RoleQueues ...: no query paths under a parent
+        return {"GET"} | verbs if not tail else None
+    if tail in (["query"], ["query", "count"], ["query", "next"]):
+        return {"GET", "POST"}
+    if tail:
+        return None
+    # A child-only entity, or one nobody may write, has no top-level path at all (Swagger).
+    return verbs if verbs and not entity.parent_only else None
+
+
+def paging_token(params):
+    try:
+        token = json.loads(params.get("paging") or "")
+        return dict(token, previousIds=[int(i) for i in token["previousIds"]])
+    except (ValueError, TypeError, KeyError):
+        raise ApiError(500, ["The paging parameter is not valid."]) from None
 
 
 class SandboxServer:

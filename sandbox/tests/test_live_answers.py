@@ -3,8 +3,12 @@
 Each test names its public source; each would fail on the sandbox before the fix it guards.
 """
 
+import json
+from urllib.parse import unquote, urlsplit
+
 import pytest
-from conftest import T1, seed
+import requests
+from conftest import ADMIN, T1, Api, seed
 
 ALL_IDS = {"op": "exist", "field": "id"}
 
@@ -91,3 +95,81 @@ def test_a_value_less_condition_and_a_string_boolean_are_read_leniently_by_defau
     ):
         r = admin.query("Resources", [condition])
         assert r.status_code == 500 and r.json() == {"errors": [message]}
+
+
+def test_an_unknown_user_on_a_zone_host_is_a_401(server, admin):
+    """PyPI atrest 1.0.2's live test testInvalidUsername (atrest/test/test_api.py) expects 401 on a
+    zone host; zoneInformation keeps its 500 zone error, a bad code its 500 (#19 item 5)."""
+    r = Api(server, ("nobody@t1.example", "x", ADMIN[2])).call("GET", "ThresholdInformation")
+    assert r.status_code == 401 and r.json() == {"Message": "Authorization has been denied for this request."}
+    r = requests.get(server.url + "/atservicesrest/v1.0/zoneInformation", params={"user": "nobody"}, timeout=5)
+    assert r.status_code == 500 and r.json() == {"errors": ["Zone information could not be determined"]}
+    assert Api(server, (ADMIN[0], ADMIN[1], "WRONG")).call("GET", "ThresholdInformation").status_code == 500
+
+
+def test_include_fields_keeps_user_defined_fields(admin, server):
+    """The real answer in @apigrate/autotask-restapi's README ("Limiting fields returned on a
+    query") keeps "userDefinedFields": [] beside the listed fields (#19 item 6)."""
+    ci = min(server.sandbox.tenants[T1].records["ConfigurationItems"])
+    admin.call("PATCH", "ConfigurationItems", {"id": ci, "userDefinedFields": [{"name": "Asset Tag", "value": "A1"}]})
+    one = {"op": "eq", "field": "id", "value": ci}
+    item = admin.query("ConfigurationItems", [one], includeFields=["id"]).json()["items"][0]
+    assert item == {"id": ci, "userDefinedFields": []}
+    reseed(admin, udfs_outside_include_fields="listed")
+    admin.call("PATCH", "ConfigurationItems", {"id": ci, "userDefinedFields": [{"name": "Asset Tag", "value": "A1"}]})
+    item = admin.query("ConfigurationItems", [one], includeFields=["id"]).json()["items"][0]
+    assert item["userDefinedFields"] == [{"name": "Asset Tag", "value": "A1"}]
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [("PATCH", "Resources/10"), ("PUT", "Resources/10"), ("GET", "Resources"), ("DELETE", "Tickets/query")],
+)
+def test_a_wrong_verb_on_a_known_route_is_405(admin, method, path):
+    """ASP.NET Web API answers a declared path with an undeclared verb by 405 and this body, as the
+    live 405 in WYRE-AI/autotask-mcp PR #170 shows (#19 item 7); Swagger declares only GET on
+    /V1.0/Resources/{id}, PATCH and PUT on /V1.0/Resources."""
+    r = admin.call(method, path, {"id": 10})
+    assert r.status_code == 405
+    assert r.json() == {"Message": "The requested resource does not support http method '%s'." % method}
+
+
+def test_paging_tokens_carry_id_lists_url_encoded_and_versions_are_named(admin, server):
+    """Real paging tokens carry previousIds/nextIds lists, URL-encoded (KelvinTegelaar/AutotaskAPI
+    issue #66); versioninformation answers {"apiVersions": ["V1.0", "V2.0"]} (KelvinTegelaar/
+    AutotaskAPI PR #76) (#19 item 8)."""
+    first = admin.query("Tickets", [ALL_IDS]).json()
+    link = first["pageDetails"]["nextPageUrl"]
+    raw = urlsplit(link).query.split("&")[0].split("=", 1)[1]
+    assert "%22" in raw and "{" not in raw  # URL-encoded JSON
+    token = json.loads(unquote(raw))
+    assert token["previousIds"] == [first["items"][-1]["id"]] and token["nextIds"]
+    second = admin.session.get(link, timeout=10).json()
+    again = json.loads(unquote(urlsplit(second["pageDetails"]["nextPageUrl"]).query.split("&")[0].split("=", 1)[1]))
+    assert len(again["previousIds"]) == 2  # the link grows with every page
+    r = requests.get(server.url + "/atservicesrest/versioninformation", timeout=5)
+    assert r.json() == {"apiVersions": ["V1.0", "V2.0"]}
+
+
+def test_a_get_next_page_link_over_the_url_limit_is_404(admin):
+    """KelvinTegelaar/AutotaskAPI issue #66: a GET next-page link longer than the URL limit answers
+    404 (IIS request filtering, before the API)."""
+
+    def long_filter(pad):
+        return [ALL_IDS, {"op": "noteq", "field": "title", "value": "x" * pad}]
+
+    base = len(urlsplit(admin.query("Tickets", long_filter(0)).request.url).query)
+    r = admin.query("Tickets", long_filter(2000 - base))  # a first page just under the limit
+    assert r.status_code == 200 and len(urlsplit(r.request.url).query) == 2000
+    link = r.json()["pageDetails"]["nextPageUrl"]
+    assert len(urlsplit(link).query) > 2048
+    refused = admin.session.get(link, timeout=10)
+    assert refused.status_code == 404 and refused.headers["Content-Type"].startswith("text/html")
+
+
+def test_a_503_fault_is_an_html_proxy_page(admin):
+    """sandbox/README.md promises an HTML proxy page for the 503 fault (#19 item 9)."""
+    admin.control("PUT", "/faults", {"tenant": T1, "503": 1.0})
+    r = admin.call("GET", "ThresholdInformation")
+    assert r.status_code == 503 and r.headers["Content-Type"].startswith("text/html")
+    assert b"Service Unavailable" in r.content

@@ -16,14 +16,13 @@ def test_zone_information_and_version(server):
     assert r.json()["ci"] == T1 and r.json()["url"].endswith("/webservices14/ATServicesRest/")
     r = requests.get(server.url + "/atservicesrest/v1.0/zoneInformation", params={"user": "nobody"}, timeout=5)
     assert r.status_code == 500 and r.json() == {"errors": ["Zone information could not be determined"]}
-    assert requests.get(server.url + "/atservicesrest/versioninformation", timeout=5).json() == {"apiVersions": ["1.0"]}
 
 
 @pytest.mark.parametrize(
     "creds, status, body",
     [
         ((ADMIN[0], "wrong", ADMIN[2]), 401, None),
-        (("nobody@x", "s", ADMIN[2]), 500, {"errors": ["Zone information could not be determined"]}),
+        (("nobody@x", "s", ADMIN[2]), 401, None),  # on a zone host (test_live_answers)
         ((ADMIN[0], ADMIN[1], "WRONG"), 500, {"errors": ["IntegrationCode is invalid."]}),
         # A vendor-assigned user authenticates only with that vendor's code.
         ((PROPEL[0], PROPEL[1], ADMIN[2]), 500, {"errors": ["IntegrationCode is invalid."]}),
@@ -39,7 +38,7 @@ def test_authentication_like_autotask(server, creds, status, body):
 
 
 def test_wrong_zone_and_inactive_user_are_refused(server, admin):
-    assert Api(server, ADMIN, zone="webservices2").call("GET", "ThresholdInformation").status_code == 500
+    assert Api(server, ADMIN, zone="webservices2").call("GET", "ThresholdInformation").status_code == 401
     admin.control("PATCH", "/tenants/%d/entities/Resources/10" % T1, {"isActive": False})
     assert admin.call("GET", "ThresholdInformation").status_code == 401
 
