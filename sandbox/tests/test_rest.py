@@ -142,7 +142,7 @@ def test_query_errors_have_the_api_shape(admin, condition, message):
 def test_include_fields_and_max_records(admin):
     r = admin.query("Tickets", [ALL_IDS], includeFields=["title"], maxRecords=10)
     body = r.json()
-    assert len(body["items"]) == 10 and set(body["items"][0]) == {"id", "title"}
+    assert len(body["items"]) == 10 and set(body["items"][0]) == {"id", "title", "userDefinedFields"}
     assert body["pageDetails"]["nextPageUrl"]  # maxRecords is the page size (test_live_answers)
 
 
