@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -58,8 +59,9 @@ def tenant(n, **user):
     }
 
 
-def play(name, inventory):
+def play(name, inventory, sandbox):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1")
+    env["AUTOTASK_TRUSTED_HOSTS"] = urlsplit(sandbox.url).netloc  # the sandbox is plain http on loopback
     return subprocess.run(
         ["ansible-playbook", os.path.join(ROOT, "playbooks", name), "-i", str(inventory)],
         capture_output=True,
@@ -95,7 +97,7 @@ def hostile_fleet(sandbox, tmp_path):
     hosts["hostile2"]["autoelevate_departments"] = [{"department": "Nowhere", "role": "API Integration"}]
     inventory = tmp_path / "hosts.yml"
     inventory.write_text(yaml.safe_dump({"autotask_tenants": {"hosts": hosts}}))
-    play("audit.yml", inventory)
+    play("audit.yml", inventory, sandbox)
     report = tmp_path / "report"
     with open(report / "fleet-report.json", encoding="utf-8") as handle:
         doc = json.load(handle)
@@ -206,7 +208,7 @@ def test_input_the_docs_call_wrong_fails_before_any_request(sandbox, tmp_path, v
     }
     inventory = tmp_path / "hosts.yml"
     inventory.write_text(yaml.safe_dump({"autotask_tenants": {"hosts": {"hostile1": dict(host, **variables)}}}))
-    proc = play("onboard.yml", inventory)
+    proc = play("onboard.yml", inventory, sandbox)
     assert proc.returncode != 0
     with open(tmp_path / "report" / "fleet-report.json", encoding="utf-8") as handle:
         (entry,) = json.load(handle)["tenants"]

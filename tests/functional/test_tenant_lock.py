@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 from collections import Counter
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -79,8 +80,9 @@ def fleet(sandbox, tmp_path):
     sandbox.control("PUT", "/faults", {})
 
 
-def start(inventory, report_dir):
+def start(sandbox, inventory, report_dir):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1")
+    env["AUTOTASK_TRUSTED_HOSTS"] = urlsplit(sandbox.url).netloc  # the sandbox is plain http on loopback
     command = ["ansible-playbook", os.path.join(ROOT, "playbooks", "onboard.yml"), "-i", inventory]
     command += ["-e", json.dumps({"msp_autotask_report_dir": str(report_dir)})]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
@@ -88,7 +90,7 @@ def start(inventory, report_dir):
 
 def test_two_concurrent_onboard_runs_make_each_write_once(fleet):
     sandbox, inventory, tmp = fleet
-    runs = [start(inventory, tmp / ("report%d" % i)) for i in (1, 2)]
+    runs = [start(sandbox, inventory, tmp / ("report%d" % i)) for i in (1, 2)]
     outputs = [run.communicate(timeout=600)[0] for run in runs]
     assert [run.returncode for run in runs] == [0, 0], "\n".join(o[-3000:] for o in outputs)
     for n in TENANTS:
