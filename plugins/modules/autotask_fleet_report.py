@@ -17,8 +17,12 @@ description:
     into the inventory, drift, over-granted rights, exceptions with their expiry, and an alignment
     score per vendor.
   - "Formats: JSON with a versioned schema (C(msp.autotask/fleet-report), version 1; see
-    C(docs/fleet-report.md) and C(docs/fleet-report.schema.json)) for tooling, Markdown to paste into a
-    ticket, and a single-file HTML page with a tenants by vendors matrix."
+    C(docs/fleet-report.schema.json)) for tooling, Markdown to paste into a ticket, and a single-file
+    HTML page with a tenants by vendors matrix. There is no CSV form."
+  - Text that comes from the API (user, location and department names, messages quoting them) is kept
+    verbatim in the JSON and rendered inert in Markdown and HTML, so a hostile name cannot add a heading,
+    a ticked checklist item, a code fence, a table cell or markup; invisible characters such as
+    bidirectional overrides and zero-width marks are spelt out as C({U+202E}).
   - It talks to no Autotask API, so it is not in the C(msp.autotask.autotask) action group.
     C(playbooks/onboard.yml) runs it once per run on the controller.
 author:
