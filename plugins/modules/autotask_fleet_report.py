@@ -70,6 +70,15 @@ options:
       failure:
         description: The task and message that stopped the tenant, if it failed.
         type: dict
+  hosts:
+    description:
+      - Every host the run targeted (C(ansible_play_hosts_all)). A host with no entry in
+        O(tenants) stopped before it recorded its outcome; it is reported as a failed tenant,
+        never left out.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.2.0
   dest:
     description: The directory the report files go to; created when missing.
     type: path
@@ -106,9 +115,13 @@ options:
 """
 
 EXAMPLES = r"""
+# In a play of its own after the tenants' play: plays are a barrier under every strategy.
 - name: Write the fleet report once, on the controller
   msp.autotask.autotask_fleet_report:
-    tenants: "{{ ansible_play_hosts_all | map('extract', hostvars, 'msp_autotask_tenant_report') | list }}"
+    tenants: >-
+      {{ ansible_play_hosts_all | map('extract', hostvars) | selectattr('msp_autotask_tenant_report', 'defined')
+         | map(attribute='msp_autotask_tenant_report') | list }}
+    hosts: "{{ ansible_play_hosts_all }}"
     dest: "{{ playbook_dir }}/reports"
     mode: audit
     generated_at: "{{ now(utc=true).isoformat() }}"
@@ -187,6 +200,24 @@ def write_report(module, path, text, mode):
     return not same or mode_differs
 
 
+def with_stopped_hosts(tenants, hosts):
+    """Each targeted host once: one that recorded nothing is a failed tenant, not a missing row."""
+    recorded = {t["host"] for t in tenants}
+    stopped = [
+        {
+            "host": host,
+            "name": host,
+            "tenant_id": None,
+            "vendors": [],
+            "results": [],
+            "failure": {"task": "?", "msg": "the run stopped before this tenant recorded its outcome"},
+        }
+        for host in hosts
+        if host not in recorded
+    ]
+    return list(tenants) + stopped
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -203,6 +234,7 @@ def main():
                     failure=dict(type="dict"),
                 ),
             ),
+            hosts=dict(type="list", elements="str", default=[]),
             dest=dict(type="path", required=True),
             basename=dict(type="str", default="fleet-report"),
             formats=dict(type="list", elements="str", choices=list(report.RENDERERS), default=list(report.RENDERERS)),
@@ -218,7 +250,8 @@ def main():
     if mode is None:
         module.fail_json(msg="file_mode must be octal permission bits, such as '0600'; got %r" % (p["file_mode"],))
     try:
-        doc = report.build(p["tenants"], title=p["title"], mode=p["mode"], generated_at=p["generated_at"])
+        tenants = with_stopped_hosts(p["tenants"], p["hosts"])
+        doc = report.build(tenants, title=p["title"], mode=p["mode"], generated_at=p["generated_at"])
     except report.ReportError as exc:
         module.fail_json(msg="cannot build the report: %s" % exc)
     if not module.check_mode:

@@ -74,8 +74,10 @@ def fleet(sandbox, tmp_path):
     return sandbox, str(inventory), str(tmp_path)
 
 
-def play(name, inventory):
+def play(name, inventory, strategy=None):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1")
+    if strategy:
+        env["ANSIBLE_STRATEGY"] = strategy
     proc = subprocess.run(
         ["ansible-playbook", os.path.join(ROOT, "playbooks", name), "-i", inventory],
         capture_output=True,
@@ -146,4 +148,31 @@ def test_audit_reports_what_onboard_would_fix_as_drift(fleet):
     (entry,) = next(t for t in report["tenants"] if t["host"] == "tenant1")["vendors"]
     assert entry["status"] == "drift"
     assert any("onboard fixes this" in (r.get("note") or "") for r in entry["drift"])
+    assert sandbox.control("GET", "/tenants/60001/requests?writes=1")["count"] == 0
+
+
+def report_summary(tmp):
+    """What must not depend on the strategy: tenants, their failures, vendor statuses, totals."""
+    with open(os.path.join(tmp, "report", "fleet-report.json"), encoding="utf-8") as handle:
+        report = json.load(handle)
+    tenants = {
+        t["host"]: (bool(t["failure"]), sorted((v["vendor"], v["status"]) for v in t["vendors"]))
+        for t in report["tenants"]
+    }
+    return tenants, report["totals"]["by_status"]
+
+
+def test_every_strategy_waits_for_the_fleet_before_the_report(fleet):
+    # Under `free` the report used to run as soon as one host reached it, reading tenants that
+    # had not finished (issue #21); the report now has a play of its own.
+    sandbox, inventory, tmp = fleet
+    sandbox.control("PATCH", "/tenants/60001/entities/Resources/10", {"isActive": False})  # a drift to see
+    summaries = {}
+    for strategy in ("linear", "free", "host_pinned"):
+        proc, recap = play("audit.yml", inventory, strategy)
+        assert "failed=0" in recap["tenant1"] and "fleet-report.json" in proc.stdout, strategy
+        assert proc.stdout.count("Fleet report:") == 1, strategy  # written once, not once per host
+        summaries[strategy] = report_summary(tmp)
+    assert sorted(summaries["linear"][0]) == ["tenant%d" % n for n in CODES]
+    assert summaries["free"] == summaries["linear"] == summaries["host_pinned"]
     assert sandbox.control("GET", "/tenants/60001/requests?writes=1")["count"] == 0
