@@ -1,7 +1,11 @@
 # Two set-up commands: `make demo` and `make test`. Both build their own virtual environment.
 SHELL := /bin/bash
-PYTHON ?= python3
-VENV := $(abspath .venv)
+# The newest ansible-core line needs Python >= 3.12 on the controller. 3.12 first: the EE's Python.
+ifndef PYTHON
+PYTHON := $(shell bash scripts/find_python.sh 3.12 3.13)
+endif
+PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+VENV ?= $(abspath .venv)
 BIN := $(VENV)/bin
 SHARED ?= $(abspath ../shared)
 COLLECTIONS := $(abspath build/collections)
@@ -11,21 +15,31 @@ export AUTOTASK_SHARED_DIR := $(SHARED)
 export PYTHONPATH := $(abspath sandbox):$(COLLECTIONS)
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help venv link tree chromium molecule docs-lint test-faults bench compat ansible-test-ready lint sanity units sandbox-tests functional changelog-lint test demo clean
+.PHONY: help versions venv link tree chromium molecule docs-lint test-faults bench compat ansible-test-ready lint sanity units sandbox-tests functional changelog-lint test demo clean
 
 help:
 	@echo "make demo   - run the demo against the Autotask sandbox"
-	@echo "make test   - lint, ansible-test sanity and units, sandbox, functional and molecule tests"
+	@echo "make test   - lint, ansible-test sanity and units, sandbox, functional and molecule tests on the newest"
+	@echo "              ansible-core, then make compat"
+	@echo "make compat - the unit and playbook tests on ansible-core 2.16, the units and the demo on 2.19"
 	@echo "make test-faults - the fault suite on 50 tenants"
 	@echo "make bench  - msp.autotask beside an ansible.builtin.uri playbook (BENCH_SIZES=\"10 100 500\")"
 
-$(BIN)/.stamp: requirements.txt requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
+# A venv of another Python (an older checkout's 3.11) is started afresh, not mixed.
+$(BIN)/.stamp-python$(PY_VERSION): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(if $(wildcard $(BIN)/python$(PY_VERSION)),,--clear) $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-venv: $(BIN)/.stamp
+venv: $(BIN)/.stamp-python$(PY_VERSION)
+
+OLDER_LINE_WARNING := *** NOT the newest ansible-core: it needs Python >= 3.12 and this venv has $(PY_VERSION) \
+	(install one, e.g. pyenv install 3.12, or set PYTHON=/path/to/python3.12) ***
+# Which ansible-core and Python make test runs, and a loud note when it is not the newest line.
+versions: venv
+	@$(BIN)/ansible --version | grep -E '^ansible |python version'
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' || echo "$(OLDER_LINE_WARNING)"
 
 # build/collections/ansible_collections/msp/autotask -> this checkout (for pytest and playbooks)
 link: venv
@@ -75,18 +89,27 @@ bench: link
 molecule: link
 	cd extensions && $(BIN)/molecule --base-config molecule/config.yml test --all
 
-# requires_ansible says >=2.16: run the unit and playbook tests on the oldest ansible-core too.
-COMPAT := $(abspath .venv-compat)
-$(COMPAT)/bin/.stamp: requirements-dev.txt
-	$(PYTHON) -m venv $(COMPAT)
-	$(COMPAT)/bin/python -m pip install --quiet 'ansible-core>=2.16,<2.17' requests jmespath pyyaml pytest responses \
-		jsonschema playwright
+# requires_ansible says >=2.16: each older line gets its own venv on a Python it supports (2.16:
+# 3.10-3.12, 2.19: 3.11-3.13). 2.16, the oldest, runs the unit and playbook tests; 2.19 the units and
+# the demo. The packaging tests (artifact, Galaxy import, EE, ansible-runner) need the main venv's tools.
+COMPAT_PYTHON ?= $$(bash scripts/find_python.sh 3.11 3.12)
+COMPAT_TESTS_2.16 := tests/unit tests/functional --ignore=tests/functional/test_packaging.py
+COMPAT_TESTS_2.19 := tests/unit tests/functional/test_demo_and_report.py
+
+.venv-compat/%/bin/.stamp: requirements.txt
+	$(COMPAT_PYTHON) -m venv --clear .venv-compat/$*
+	.venv-compat/$*/bin/python -m pip install --quiet 'ansible-core==$*.*' -r requirements.txt pyyaml pytest \
+		responses jsonschema playwright
 	touch $@
 
-compat: link chromium $(COMPAT)/bin/.stamp
-	# The packaging tests (artifact, Galaxy import, EE, ansible-runner) use the main venv's tools.
-	PATH=$(COMPAT)/bin:$$PATH $(COMPAT)/bin/pytest -q -p no:cacheprovider tests/unit tests/functional \
-		--ignore=tests/functional/test_packaging.py
+# A stamp made through a pattern is an intermediate file to make, which it would delete after the run.
+.PRECIOUS: .venv-compat/%/bin/.stamp
+
+compat-%: link chromium .venv-compat/%/bin/.stamp
+	@.venv-compat/$*/bin/ansible --version | grep -E '^ansible |python version'
+	PATH=$(abspath .venv-compat/$*/bin):$$PATH .venv-compat/$*/bin/pytest -q -p no:cacheprovider $(COMPAT_TESTS_$*)
+
+compat: compat-2.16 compat-2.19
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
@@ -96,10 +119,10 @@ docs-lint: link
 	$(BIN)/python scripts/vendor_docs.py --check
 	cd $(COLLECTIONS)/ansible_collections/msp/autotask && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 
-test: lint changelog-lint docs-lint sandbox-tests functional molecule units sanity compat
+test: versions lint changelog-lint docs-lint sandbox-tests functional molecule units sanity compat
 
 demo: link
 	$(BIN)/python scripts/demo.py --seed sandbox/seeds/demo.yml
 
 clean:
-	rm -rf build $(VENV) $(COMPAT) tests/output
+	rm -rf build $(VENV) .venv-compat tests/output
