@@ -132,6 +132,7 @@ RESOURCE_FIELDS = {
     "numberFormat": STR,
     "officeExtension": STR,
     "officePhone": STR,
+    "payrollIdentifier": STR,
     "payrollType": INT,
     "resourceType": STR,
     "suffix": INT,
@@ -155,6 +156,7 @@ ENTITIES = {
                 "RoleDepartments": "ResourceRoleDepartments",
                 "RoleQueues": "ResourceRoleQueues",
                 "ServiceDeskRoles": "ResourceServiceDeskRoles",
+                "Roles": "ResourceRoles",  # read-only (Swagger: GET only)
             },
             readonly={
                 "licenseType",
@@ -362,6 +364,10 @@ ENTITIES = {
                 "endDateTime": DATE,
             },
             owner_field="assignedToResourceID",
+            # Written only through /Companies/{parentId}/ToDos (Swagger declares no top-level path).
+            create=True,
+            update=True,
+            parent_only=True,
         ),
         Entity(
             "UserDefinedFieldDefinitions",
@@ -455,6 +461,13 @@ SHAPE_ASSUMPTIONS = (
     "filter_values",
     "udfs_outside_include_fields",
 )
+
+
+def singular(name):
+    """An entity's singular name, as live error texts use it ("... in the TimeEntry Entity.")."""
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    return name[:-1] if name.endswith("s") else name
 
 
 def entity_name_as_answered(name, style):

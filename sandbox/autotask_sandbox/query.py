@@ -40,7 +40,8 @@ def parse_body(body, empty_filter="every_row"):
     max_records = lowered.get("maxrecords")
     valid = isinstance(max_records, int) and not isinstance(max_records, bool) and 1 <= max_records <= 500
     if max_records is not None and not valid:
-        raise QueryError("MaxRecords must be an integer between 1 and 500.")
+        # The live text (WYRE-AI/autotask-mcp src/services/autotask-http.ts, from a live 500).
+        raise QueryError("maxCountOfRecordsToReturn must be between 1 and 500")
     return filters, include, max_records
 
 
@@ -54,7 +55,7 @@ class Compiled:
         self.strict = values == "strict"
         self.fields = {f.lower(): f for f, t in entity.fields.items() if t != "udf"}
         self.udf_used = set()
-        self.tree = [self._compile(c) for c in filters]
+        self.tree = _kept([self._compile(c) for c in filters])
         if len(self.udf_used) > 1:
             raise QueryError("Only one user-defined field may be used in a query.")
 
@@ -69,9 +70,11 @@ class Compiled:
                 raise QueryError("The '%s' operator requires items." % op)
             if op == "or" and len(items) > MAX_OR_CONDITIONS:
                 raise QueryError("A query may contain at most %d OR conditions." % MAX_OR_CONDITIONS)
-            return (op, [self._compile(c) for c in items])
+            return (op, _kept([self._compile(c) for c in items]))
         if op not in COMPARISON | EXISTENCE | LISTS:
-            raise QueryError("Invalid operator '%s'." % cond.get("op"))
+            # Live Autotask discards a clause with an unknown operator ("ne") and answers the
+            # rest, unfiltered if nothing is left (WYRE-AI/autotask-mcp PR #282, issue #193).
+            return None
         name = cond.get("field")
         if not isinstance(name, str) or not name:
             raise QueryError("A filter condition requires a field.")
@@ -82,7 +85,7 @@ class Compiled:
         else:
             field = self.fields.get(name.lower())
             if field is None:
-                raise QueryError("Unable to find %s in the %s entity." % (name, self.entity.name))
+                raise QueryError(unknown_field(name, self.entity.name))
             ftype = self.entity.fields[field]
         if op in EXISTENCE:
             return (op, field, udf, None)
@@ -101,6 +104,16 @@ class Compiled:
 
     def matches(self, record, udfs):
         return all(_eval(node, record, udfs) for node in self.tree)
+
+
+def unknown_field(name, entity_name):
+    """The live text for an unknown field (WYRE-AI/autotask-mcp PR #282: "Unable to find projectID
+    in the TimeEntry Entity.")."""
+    return "Unable to find %s in the %s Entity." % (name, catalog.singular(entity_name))
+
+
+def _kept(nodes):
+    return [n for n in nodes if n is not None]
 
 
 def _lenient(value, ftype, op, name):
@@ -156,8 +169,8 @@ def _eval(node, record, udfs):
     op = node[0]
     if op == "and":
         return all(_eval(n, record, udfs) for n in node[1])
-    if op == "or":
-        return any(_eval(n, record, udfs) for n in node[1])
+    if op == "or":  # a group left empty by discarded clauses constrains nothing
+        return any(_eval(n, record, udfs) for n in node[1]) if node[1] else True
     _, field, udf, value = node
     actual = udfs.get(field.lower()) if udf else record.get(field)
     if op == "exist":

@@ -19,7 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from . import catalog
-from .query import Compiled, QueryError, parse_body
+from .fields import entity_fields
+from .query import Compiled, QueryError, parse_body, unknown_field
 from .state import SeedError, Tenant
 
 PAGE_SIZE = 500
@@ -43,6 +44,7 @@ DEFAULT_SETTINGS = {
 }
 FAULT_KINDS = ("429", "500", "503", "drop", "drop_after_write")
 JSON_TYPE = "application/json; charset=utf-8"
+MODULE_KEYS = (1, 2, 3, 4, 5, 6, 7, 8)
 PROXY_503_PAGE = (
     b"<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head>"
     b"<body><h1>Service Unavailable</h1><p>The server is temporarily unable to service your request."
@@ -331,7 +333,7 @@ class Api:
         include_set = {str(f).lower() for f in include} | ({"id"} if include else set())
         for name in include_set:
             if name != "userdefinedfields" and name not in {f.lower() for f in entity.fields}:
-                raise QueryError("Unable to find %s in the %s entity." % (name, entity.name))
+                raise QueryError(unknown_field(name, entity.name))
         owner = entity.owner_field
         hits = []
         for record in sorted(self.rows(entity), key=lambda r: r["id"]):
@@ -425,50 +427,7 @@ class Api:
         }
 
     def fields(self, entity):
-        out = []
-        for field, ftype in entity.fields.items():
-            if ftype == "udf":
-                continue
-            picks = entity.picklists.get(field)
-            values = None
-            if picks:
-                # sortOrder counts from 1 and isSystem is per entry, as in the real sample
-                # (samples/resources-entityinformation-fields.json); 3-tuples are system values.
-                values = [
-                    {
-                        "value": str(pick[0]),
-                        "label": pick[1],
-                        "isDefaultValue": False,
-                        "sortOrder": i,
-                        "parentValue": "",
-                        "isActive": bool(pick[2]),
-                        "isSystem": bool(pick[3]) if len(pick) > 3 else True,
-                    }
-                    for i, pick in enumerate(picks(self.tenant), 1)
-                ]
-            out.append(
-                {
-                    "name": field,
-                    "dataType": {
-                        "int": "integer",
-                        "str": "string",
-                        "bool": "boolean",
-                        "float": "double",
-                        "datetime": "datetime",
-                    }[ftype],
-                    "length": 0 if ftype != "str" else 100,
-                    "isRequired": field in entity.required,
-                    "isReadOnly": field in entity.readonly,
-                    "isQueryable": field != "defaultServiceDeskRoleID",
-                    "isReference": field.endswith("ID") and field != "id" and not picks,
-                    "referenceEntityType": "",
-                    "isPickList": bool(picks),
-                    "picklistValues": values,
-                    "picklistParentValueField": "",
-                    "isSupportedWebhookField": False,
-                }
-            )
-        return {"fields": out}
+        return entity_fields(entity, self.tenant)
 
     def udf_fields(self, entity):
         if not entity.udfs:
@@ -810,7 +769,12 @@ class Handler(BaseHTTPRequestHandler):
                 "currentTimeframeRequestCount": self.sandbox.used(tenant),
             }
         if low == ["version"] and method == "GET":
-            return 200, {"apiVersions": ["1.0"]}
+            # Swagger: AutotaskVersionResultModel (three strings); the values are the sandbox's own.
+            return 200, {"majorVersion": "2026", "minorVersion": "1", "build": "0"}
+        if low == ["modules"] and method == "GET":
+            # Swagger: ModuleAccessResultModel, key/value pairs; the keys are the sandbox's own (no
+            # public list of module keys was found), every module installed.
+            return 200, {"modules": [{"key": key, "value": True} for key in MODULE_KEYS]}
         if low == ["entityinformation"] and method == "GET":
             names = sorted(set(catalog.ENTITIES) | set(api.access))
             # Swagger: items are EntityInformationResultModel, i.e. each wrapped in "info".

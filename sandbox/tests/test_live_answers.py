@@ -4,13 +4,19 @@ Each test names its public source; each would fail on the sandbox before the fix
 """
 
 import json
+import os
 from urllib.parse import unquote, urlsplit
 
 import pytest
 import requests
-from conftest import ADMIN, T1, Api, seed
+from conftest import ADMIN, T1, Api, seed, shared_dir
 
 ALL_IDS = {"op": "exist", "field": "id"}
+CHILD_ONLY = ("ResourceRoleDepartments", "ResourceRoleQueues", "ResourceServiceDeskRoles")
+CHILDREN = ("RoleDepartments", "RoleQueues", "ServiceDeskRoles", "Roles")
+FIELD_KEYS = ("dataType", "length", "isRequired", "isReadOnly", "isQueryable", "isReference", "referenceEntityType")
+FIELD_KEYS += ("isPickList", "picklistParentValueField", "isSupportedWebhookField")
+TENANT_PICKLISTS = ("userType", "locationID")  # each tenant's own levels and locations
 
 
 def reseed(api, **assumptions):
@@ -173,3 +179,78 @@ def test_a_503_fault_is_an_html_proxy_page(admin):
     r = admin.call("GET", "ThresholdInformation")
     assert r.status_code == 503 and r.headers["Content-Type"].startswith("text/html")
     assert b"Service Unavailable" in r.content
+
+
+@pytest.mark.parametrize("method, path", [(m, e) for e in CHILD_ONLY for m in ("POST", "PUT", "PATCH", "GET")])
+def test_child_only_entities_have_no_top_level_path(admin, method, path):
+    """Swagger declares no /V1.0/ResourceRoleDepartments, /ResourceRoleQueues or
+    /ResourceServiceDeskRoles path (only .../query, .../{id}, ...), so no verb reaches one: 404,
+    as ASP.NET answers a URI no route matches (#13 item 4)."""
+    r = admin.call(method, path, {"id": 1})
+    assert r.status_code == 404 and r.json() == {"Message": "No HTTP resource was found that matches the request URI."}
+
+
+def test_a_resources_child_collections_answer_get(admin):
+    """Swagger declares GET /V1.0/Resources/{parentId}/RoleDepartments, /RoleQueues,
+    /ServiceDeskRoles and /Roles (QueryActionResult) and /Roles/{id} (#13 item 4)."""
+    pages = {child: admin.call("GET", "Resources/13/%s" % child).json() for child in CHILDREN}
+    assert [(i["departmentID"], i["roleID"]) for i in pages["RoleDepartments"]["items"]] == [(500, 600)]
+    assert [i["queueID"] for i in pages["RoleQueues"]["items"]] == [701]
+    assert [i["roleID"] for i in pages["ServiceDeskRoles"]["items"]] == [600]
+    assert {(i["departmentID"], i["roleID"], i["queueID"]) for i in pages["Roles"]["items"]} == {
+        (500, 600, None),
+        (None, None, 701),
+        (None, 600, None),
+    }
+    assert all(set(p["pageDetails"]) == {"count", "requestCount", "prevPageUrl", "nextPageUrl"} for p in pages.values())
+    one = pages["Roles"]["items"][0]["id"]
+    assert admin.call("GET", "Resources/13/Roles/%d" % one).json()["item"]["resourceID"] == 13
+    assert admin.call("POST", "Resources/13/Roles", {"roleID": 600}).status_code == 405  # GET only
+    assert admin.call("GET", "Resources/12/RoleQueues").json()["items"] == []
+
+
+def test_version_and_modules_have_the_swagger_shapes(admin):
+    """Swagger: GET /V1.0/Version answers AutotaskVersionResultModel {majorVersion, minorVersion,
+    build} (strings); GET /V1.0/Modules answers ModuleAccessResultModel {"modules": [{key, value}]}
+    (#13 item 4)."""
+    version = admin.call("GET", "Version").json()
+    assert set(version) == {"majorVersion", "minorVersion", "build"}
+    assert all(isinstance(v, str) for v in version.values())
+    modules = admin.call("GET", "Modules").json()["modules"]
+    assert modules and all(isinstance(m["key"], int) and isinstance(m["value"], bool) for m in modules)
+
+
+def test_an_unknown_operator_drops_its_clause(admin):
+    """Live Autotask discards a clause with an unknown operator ("ne" for "noteq") and answers
+    the rest, unfiltered if nothing is left (WYRE-AI/autotask-mcp PR #282, issue #193) (#13 item 4)."""
+    assert ids(admin.query("Resources", [{"op": "ne", "field": "id", "value": 10}])) == [10, 11, 12, 13]
+    both = [{"op": "ne", "field": "id", "value": 10}, {"op": "eq", "field": "id", "value": 10}]
+    assert ids(admin.query("Resources", both, method="POST")) == [10]
+
+
+def test_error_texts_are_the_live_ones(admin):
+    """WYRE-AI/autotask-mcp PR #282: "Unable to find projectID in the TimeEntry Entity." (the
+    singular entity name); its autotask-http.ts: "maxCountOfRecordsToReturn must be between 1 and
+    500" (#13 item 4)."""
+    r = admin.query("Resources", [{"op": "eq", "field": "projectID", "value": 1}])
+    assert r.status_code == 500 and r.json() == {"errors": ["Unable to find projectID in the Resource Entity."]}
+    r = admin.query("Companies", [ALL_IDS], includeFields=["nope"])
+    assert r.json() == {"errors": ["Unable to find nope in the Company Entity."]}
+    r = admin.query("Tickets", [ALL_IDS], maxRecords=501)
+    assert r.status_code == 500 and r.json() == {"errors": ["maxCountOfRecordsToReturn must be between 1 and 500"]}
+
+
+def test_resources_field_metadata_matches_the_real_sample(admin):
+    """samples/resources-entityinformation-fields.json (a production tenant's answer): the same
+    fields with the same types, lengths, flags, references and fixed picklists (#13 item 4)."""
+    with open(os.path.join(shared_dir(), "autotask-api", "samples", "resources-entityinformation-fields.json")) as f:
+        real = {x["name"]: x for x in json.load(f)["fields"]}
+    ours = {x["name"]: x for x in admin.call("GET", "Resources/entityInformation/fields").json()["fields"]}
+    assert sorted(ours) == sorted(real)
+    for name, field in real.items():
+        for key in FIELD_KEYS:
+            assert ours[name][key] == field[key], (name, key)
+        if name not in TENANT_PICKLISTS and field["isPickList"]:
+            assert ours[name]["picklistValues"] == field["picklistValues"], name
+    sort_orders = [v["sortOrder"] for v in ours["userType"]["picklistValues"]]
+    assert sort_orders == list(range(1, len(sort_orders) + 1))  # from 1, as the sample
