@@ -127,6 +127,7 @@ def main():
         # The modules' own environment fallbacks: discovery at the sandbox, a private zone cache.
         AUTOTASK_ZONE_DISCOVERY_URL=sandbox.url + "/atservicesrest",
         AUTOTASK_ZONE_CACHE_PATH=os.path.join(out, "zones.json"),
+        AUTOTASK_TRUSTED_HOSTS="127.0.0.1",  # the sandbox is outside Autotask's API domain
         ANSIBLE_NOCOLOR="1",
         ANSIBLE_FORCE_COLOR="0",
     )

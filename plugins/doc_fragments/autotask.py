@@ -35,6 +35,17 @@ options:
       - If not set, the environment variable E(AUTOTASK_API_URL) is used, and without it the zone
         is discovered through O(zone_discovery_url).
     type: str
+  trusted_hosts:
+    description:
+      - Credentials (and the API username) are sent only to https URLs of Autotask's API domain,
+        C(webservices*.autotask.net), whether the URL is O(zone_discovery_url), O(api_url), the
+        zone C(zoneInformation) answers, or a next-page link. A zone answer naming any other host
+        fails the tenant and is not cached.
+      - This option names other hosts, as V(host) or V(host:port), that may receive them over any
+        scheme, for example V(127.0.0.1) for the project's sandbox or a proxy. Setting it warns.
+      - If not set, the environment variable E(AUTOTASK_TRUSTED_HOSTS) is used (comma-separated).
+    type: list
+    elements: str
   zone_discovery_url:
     description:
       - Where C(zoneInformation) is asked which zone the API user lives in.
@@ -45,6 +56,8 @@ options:
     description:
       - File caching discovered zones per API user (usernames are hashed). Defaults to
         C(~/.cache/msp.autotask/zones.json).
+      - A cached zone on a host O(trusted_hosts) does not allow is dropped; one whose host refuses
+        the connection is dropped and C(zoneInformation) is asked once more.
       - If not set, the environment variable E(AUTOTASK_ZONE_CACHE_PATH) is used.
     type: path
   reference_cache_path:

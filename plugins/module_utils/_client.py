@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import tempfile
 import time
 import traceback
@@ -33,6 +34,10 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
 
 
 DEFAULT_ZONE_DISCOVERY_URL = "https://webservices.autotask.net/atservicesrest"
+# Credentials go only to https hosts of Autotask's API domain (the documented webservices*.autotask.net
+# form) or to hosts the caller names: a rewritten zone answer must not carry them elsewhere (#14).
+AUTOTASK_API_HOST = re.compile(r"^webservices[a-z0-9-]*\.autotask\.net$")
+TRUSTED_HOSTS_ENV = "AUTOTASK_TRUSTED_HOSTS"
 API_VERSION = "V1.0"
 PAGE_SIZE = 500
 # The help pages state GET URLs are limited to 2,048 characters; longer queries go as POST.
@@ -99,6 +104,12 @@ class AutotaskThresholdSpentError(AutotaskThrottledError):
 
 class AutotaskConnectionError(AutotaskError):
     """The network failed past the retry budget."""
+
+    refused = False  # the host refused or dropped the connection (not a timeout)
+
+
+class AutotaskUntrustedHostError(AutotaskError):
+    """A URL outside Autotask's API domain (or not https) that no trusted host names."""
 
 
 class AutotaskDeadlineError(AutotaskConnectionError):
@@ -242,6 +253,12 @@ class ZoneCache:
         update_cache_file(self.path, lambda data: data.pop(key, None) is not None)
 
 
+def trusted_host_set(value):
+    """Hosts (``host`` or ``host:port``) from a list or a comma-separated string, lower-cased."""
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    return frozenset(str(item).strip().lower() for item in items if str(item).strip())
+
+
 def default_zone_cache_path():
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "msp.autotask", "zones.json")
@@ -277,6 +294,7 @@ class AutotaskClient:
         request_timeout=DEFAULT_REQUEST_TIMEOUT,
         run_deadline=None,
         max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES,
+        trusted_hosts=None,
     ):
         if not HAS_REQUESTS:
             raise AutotaskError("the Python library 'requests' is required")
@@ -300,6 +318,11 @@ class AutotaskClient:
         # An absolute time on ``clock`` after which no request starts (the module run's limit).
         self.run_deadline = run_deadline
         self.max_response_bytes = int(max_response_bytes)
+        # None: the environment names them (one setting for a test harness); () trusts none.
+        if trusted_hosts is None:
+            trusted_hosts = os.environ.get(TRUSTED_HOSTS_ENV, "")
+        self.trusted_hosts = trusted_host_set(trusted_hosts)
+        self._cached_zone_unconfirmed = False  # a cached zone not yet answered from
         self.retry_budget = float(retry_budget)
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -349,14 +372,43 @@ class AutotaskClient:
     def _discover(self):
         if self.zone_cache is not None:
             cached = self.zone_cache.get(self.zone_discovery_url, self.username)
-            if cached:
+            if cached and self._trusted(cached.get("url") or ""):
                 self.zone = cached
+                self._cached_zone_unconfirmed = True
                 return self._clean_base(cached["url"])
+            if cached:  # written before hosts were checked, or by a rewritten answer: never used
+                self.zone_cache.drop(self.zone_discovery_url, self.username)
         zone = self.zone_information()
+        # Checked before it is cached: an answer naming another host is refused and forgotten.
+        self.check_host(zone["url"], "GET", "/zoneInformation")
         self.zone = {k: zone.get(k) for k in ("zoneName", "url", "webUrl", "ci")}
+        self._cached_zone_unconfirmed = False
         if self.zone_cache is not None:
             self.zone_cache.put(self.zone_discovery_url, self.username, self.zone)
         return self._clean_base(zone["url"])
+
+    def _trusted(self, url):
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme == "https" and AUTOTASK_API_HOST.match(host):
+            return True
+        try:
+            netloc = "%s:%d" % (host, parts.port) if parts.port else host
+        except ValueError:
+            return False  # a port that is not a number
+        return bool(host) and (host in self.trusted_hosts or netloc in self.trusted_hosts)
+
+    def check_host(self, url, method, path=None):
+        """Refuse a URL that credentials (or the username) must not reach."""
+        if not self._trusted(url):
+            parts = urlsplit(url)
+            raise AutotaskUntrustedHostError(
+                "refusing to send credentials to %s://%s: not an https host of Autotask's API domain "
+                "(webservices*.autotask.net); name it in trusted_hosts (%s) to allow it"
+                % (parts.scheme, parts.netloc, TRUSTED_HOSTS_ENV),
+                method=method,
+                path=path or _safe_path(url),
+            )
 
     def _forget_zone(self):
         if self.explicit_api_url:
@@ -400,6 +452,10 @@ class AutotaskClient:
             # A bad integration code is not cured by another zone; a 401 or a zone error may be.
             if not _zone_may_have_moved(exc) or not self._forget_zone():
                 raise
+        except AutotaskConnectionError as exc:
+            # A cached zone whose host refuses us may have moved: ask zoneInformation once.
+            if not getattr(exc, "refused", False) or not self._cached_zone_unconfirmed or not self._forget_zone():
+                raise
         # The user may have moved zone; look it up once more and repeat.
         return self._send(method, self.url(path), body=body, kind=kind, safe=safe)
 
@@ -410,14 +466,18 @@ class AutotaskClient:
         while True:
             attempt += 1
             self.calls["%s %s" % (method, kind)] += 1
+            self.check_host(url, method, path)
             try:
                 response = self._fetch(method, url, body, auth, path)
             except AutotaskDeadlineError:
                 raise  # a server that drips is not a passing fault: no retry
-            except AutotaskConnectionError:
-                if safe and self._wait(attempt, started, None):
+            except AutotaskConnectionError as exc:
+                cached_zone_refused = exc.refused and auth and self._cached_zone_unconfirmed
+                if not cached_zone_refused and safe and self._wait(attempt, started, None):
                     continue
-                raise
+                raise  # a refusing cached zone is asked again at once (request), not waited for
+            if auth:
+                self._cached_zone_unconfirmed = False
             if self.recorder is not None:
                 self.recorder(_exchange(method, url, body, response))
             status = response.status_code
@@ -452,9 +512,11 @@ class AutotaskClient:
             )
             _read_body(response, deadline, self.max_response_bytes, self._clock, method, path)
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise AutotaskConnectionError(
+            error = AutotaskConnectionError(
                 "connection to Autotask failed: %s" % type(exc).__name__, method=method, path=path
-            ) from None
+            )
+            error.refused = not isinstance(exc, requests.Timeout)
+            raise error from None
         return response
 
     def _error_for(self, response, method, path):

@@ -43,6 +43,10 @@ def autotask_argument_spec():
     for name, variable in _specs.AUTH_ENV.items():
         spec[name]["fallback"] = (env_fallback, [variable])
     spec.update({name: dict(option) for name, option in LIMIT_OPTIONS.items()})
+    # Hosts outside Autotask's API domain (the sandbox, a proxy) that credentials may reach.
+    spec["trusted_hosts"] = dict(
+        type="list", elements="str", no_log=False, fallback=(env_fallback, [_client.TRUSTED_HOSTS_ENV])
+    )
     return spec
 
 
@@ -58,6 +62,12 @@ class AutotaskModule:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=_client.REQUESTS_IMPORT_ERROR)
         if not self.params["validate_certs"]:
             self.module.warn("TLS certificate verification is off: credentials may reach an impostor.")
+        if self.params["trusted_hosts"]:
+            # The same text every task: Ansible shows a repeated warning once per run.
+            self.module.warn(
+                "trusted_hosts lets credentials go to hosts outside Autotask's API domain, over any scheme: %s"
+                % ", ".join(sorted(_client.trusted_host_set(self.params["trusted_hosts"])))
+            )
         # One clock for the whole run: every client's requests stop at the same moment.
         self.run_deadline = time.monotonic() + self.params["run_timeout"]
         self._client = None
@@ -86,6 +96,7 @@ class AutotaskModule:
             request_timeout=p["request_timeout"],
             run_deadline=self.run_deadline,
             max_response_bytes=p["max_response_bytes"],
+            trusted_hosts=p["trusted_hosts"] or (),  # the option has read the environment already
         )
         self._clients.append(client)
         return client

@@ -9,6 +9,10 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COLLECTIONS = os.path.join(ROOT, "build", "collections")
+# The sandbox listens on loopback over http, outside Autotask's API domain: the collection sends
+# credentials there only when told to (trusted_hosts, #14). Every functional test imports this
+# module, so this one line tells every playbook and client the tests start.
+os.environ.setdefault("AUTOTASK_TRUSTED_HOSTS", "127.0.0.1")
 
 
 def auth_defaults(sandbox, admin, tenant, overrides=None):

@@ -1,6 +1,8 @@
 """Hardening (#14): limits on time and size against hostile loopback servers."""
 
 import http.server
+import json
+import os
 import threading
 import time
 
@@ -10,6 +12,8 @@ from ansible_collections.msp.autotask.plugins.module_utils._client import (
     AutotaskClient,
     AutotaskDeadlineError,
     AutotaskError,
+    AutotaskUntrustedHostError,
+    ZoneCache,
 )
 from playbook import run_tasks
 
@@ -26,7 +30,23 @@ class Hostile(http.server.BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
+        self.server.hits.append(self.path)
         getattr(self, self.server.mode)()
+
+    def answer(self, status, body):
+        data = json.dumps(body).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def zone_elsewhere(self):
+        # A rewritten zoneInformation answer: the zone is another listener, over http (#14 item 1).
+        self.answer(200, {"zoneName": "Rewritten", "url": self.server.elsewhere, "webUrl": "", "ci": 52001})
+
+    def record(self):
+        self.answer(200, {"apiVersions": ["V1.0"]})
 
     def drip(self):
         # Headers at once, then one byte every 0.1 s: each socket read succeeds, the body never ends.
@@ -70,27 +90,36 @@ class Hostile(http.server.BaseHTTPRequestHandler):
         self.wfile.write(b"{}")
 
 
-@pytest.fixture
-def hostile():
+def start_server(mode):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.base = "http://127.0.0.1:%d/ATServicesRest" % server.server_address[1]
-    yield server
-    server.shutdown()
-    server.server_close()
+    server.mode, server.hits = mode, []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.netloc = "127.0.0.1:%d" % server.server_address[1]
+    server.base = "http://%s/ATServicesRest" % server.netloc
+    return server
+
+
+@pytest.fixture
+def hostile():
+    servers = []
+    yield lambda mode: servers.append(start_server(mode)) or servers[-1]
+    for server in servers:
+        server.shutdown()
+        server.server_close()
 
 
 def client(server, mode, **kwargs):
     server.mode = mode
+    kwargs.setdefault("trusted_hosts", [server.netloc])
     return AutotaskClient("hardening@example.test", SECRET, CODE, api_url=server.base, zone_cache_path=False, **kwargs)
 
 
 def test_a_dripping_answer_ends_at_the_request_deadline(hostile):
+    server = hostile("drip")
     started = time.monotonic()
     with pytest.raises(AutotaskDeadlineError, match="request_timeout"):
-        client(hostile, "drip", timeout=30, request_timeout=1.0).threshold_information()
+        client(server, "drip", timeout=30, request_timeout=1.0).threshold_information()
     elapsed = time.monotonic() - started
     assert 1.0 <= elapsed < 2.0  # the deadline plus one drip interval and scheduling; no retry
 
@@ -98,12 +127,12 @@ def test_a_dripping_answer_ends_at_the_request_deadline(hostile):
 @pytest.mark.parametrize("mode", ["huge_declared", "huge_chunked"])
 def test_an_oversized_answer_fails_clearly(hostile, mode):
     with pytest.raises(AutotaskError, match="larger than max_response_bytes"):
-        client(hostile, mode, max_response_bytes=4 * 1024 * 1024).threshold_information()
+        client(hostile(mode), mode, max_response_bytes=4 * 1024 * 1024).threshold_information()
 
 
 def test_no_retry_waits_past_the_run_deadline(hostile):
     started = time.monotonic()
-    c = client(hostile, "busy", retry_budget=60, run_deadline=time.monotonic() + 1.5)
+    c = client(hostile("busy"), "busy", retry_budget=60, run_deadline=time.monotonic() + 1.5)
     with pytest.raises(AutotaskError, match="unavailable"):
         c.threshold_information()
     assert time.monotonic() - started < 2.0
@@ -113,12 +142,12 @@ def test_no_retry_waits_past_the_run_deadline(hostile):
 
 
 def test_the_module_takes_the_limits_as_options(hostile):
-    hostile.mode = "drip"
+    server = hostile("drip")
     defaults = {
         "username": "hardening@example.test",
         "secret": SECRET,
         "integration_code": CODE,
-        "api_url": hostile.base,
+        "api_url": server.base,
         "zone_cache_path": "",
         "request_timeout": 1,
     }
@@ -127,3 +156,39 @@ def test_the_module_takes_the_limits_as_options(hostile):
     assert result["failed"] and "request_timeout" in result["msg"]
     assert time.monotonic() - started < 30  # ansible-playbook's own start-up included
     assert SECRET not in str(result)
+
+
+def test_a_rewritten_zone_answer_gets_no_credentials_and_is_not_cached(hostile, tmp_path):
+    discovery, elsewhere = hostile("zone_elsewhere"), hostile("record")
+    discovery.elsewhere = elsewhere.base + "/"
+    cache = str(tmp_path / "zones.json")
+    c = AutotaskClient(
+        "hardening@example.test",
+        SECRET,
+        CODE,
+        zone_discovery_url="http://%s/atservicesrest" % discovery.netloc,
+        zone_cache_path=cache,
+        trusted_hosts=[discovery.netloc],  # the discovery host only, as a test proxy would be named
+    )
+    with pytest.raises(AutotaskUntrustedHostError, match=r"refusing to send credentials to http://127\.0\.0\.1"):
+        c.threshold_information()
+    assert elsewhere.hits == [] and len(discovery.hits) == 1
+    assert ZoneCache(cache).get(c.zone_discovery_url, c.username) is None
+
+
+def test_the_module_fails_the_tenant_on_a_rewritten_zone_and_warns_once_for_a_named_host(hostile, tmp_path):
+    discovery, elsewhere = hostile("zone_elsewhere"), hostile("record")
+    discovery.elsewhere = elsewhere.base + "/"
+    defaults = {
+        "username": "hardening@example.test",
+        "secret": SECRET,
+        "integration_code": CODE,
+        "zone_discovery_url": "http://%s/atservicesrest" % discovery.netloc,
+        "zone_cache_path": str(tmp_path / "zones.json"),
+        "trusted_hosts": [discovery.netloc],
+    }
+    task = {"msp.autotask.autotask_info": {"gather": ["thresholds"]}}
+    (first, second), proc = run_tasks([task, task], defaults)
+    assert first["failed"] and "refusing to send credentials" in first["msg"] and second["failed"]
+    assert elsewhere.hits == [] and not os.path.exists(tmp_path / "zones.json")
+    assert proc.stderr.count("trusted_hosts lets credentials go to hosts outside") == 1  # two tasks, one warning

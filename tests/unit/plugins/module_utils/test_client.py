@@ -47,6 +47,7 @@ def clock():
 def make(clock, **kwargs):
     kwargs.setdefault("api_url", BASE)
     kwargs.setdefault("zone_cache_path", False)
+    kwargs.setdefault("trusted_hosts", ())  # whatever the environment says
     return c.AutotaskClient(USER, SECRET, CODE, sleep=clock.sleep, clock=clock.clock, **kwargs)
 
 
@@ -499,11 +500,94 @@ def test_the_zone_cache_never_answers_for_another_discovery_service(clock, tmp_p
     c.ZoneCache(cache).put(DISCOVERY, USER, zone_body("https://webservices2.autotask.net/ATServicesRest/"))
     responses.get(other + "/v1.0/zoneInformation", json=zone_body())
     responses.get(API + "/Version", json={"apiVersions": ["1.0"]})
-    client = make(clock, api_url=None, zone_cache_path=cache, zone_discovery_url=other)
+    client = make(
+        clock, api_url=None, zone_cache_path=cache, zone_discovery_url=other, trusted_hosts=["127.0.0.1:8765"]
+    )
     client.request("GET", "Version")
     assert client.base_url == BASE
     assert c.ZoneCache(cache).get(other, USER)["url"] == BASE + "/"
     assert c.ZoneCache(cache).get(DISCOVERY, USER)["url"].startswith("https://webservices2.")
+
+
+# -- where credentials may go (#14 item 1) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "discovery",
+    ["http://webservices.autotask.net/atservicesrest", "https://autotask.net.evil.example/atservicesrest"],
+)
+def test_a_discovery_url_outside_autotasks_https_api_domain_is_refused_before_any_request(clock, discovery):
+    with responses.RequestsMock() as mock:
+        with pytest.raises(c.AutotaskUntrustedHostError, match="trusted_hosts"):
+            make(clock, api_url=None, zone_discovery_url=discovery).discover()
+        assert not mock.calls
+
+
+@pytest.mark.parametrize("zone_url", ["http://webservices14.autotask.net/ATServicesRest/", "https://127.0.0.2:9/x/"])
+@responses.activate
+def test_a_zone_answer_naming_another_host_is_refused_and_not_cached(clock, tmp_path, zone_url):
+    cache = str(tmp_path / "zones.json")
+    responses.get(DISCOVERY + "/v1.0/zoneInformation", json=zone_body(zone_url))
+    client = make(clock, api_url=None, zone_cache_path=cache)
+    with pytest.raises(c.AutotaskUntrustedHostError, match="refusing to send credentials"):
+        client.request("GET", "Version")
+    assert len(responses.calls) == 1 and c.ZoneCache(cache).get(DISCOVERY, USER) is None
+
+
+@responses.activate
+def test_a_named_host_is_trusted_over_any_scheme_and_an_unnamed_port_is_not(clock):
+    responses.get("http://127.0.0.1:8765/ATServicesRest/V1.0/Version", json={})
+    assert (
+        make(clock, api_url="http://127.0.0.1:8765/ATServicesRest", trusted_hosts="127.0.0.1:8765").request(
+            "GET", "Version"
+        )
+        == {}
+    )
+    with pytest.raises(c.AutotaskUntrustedHostError):
+        make(clock, api_url="http://127.0.0.1:8766/ATServicesRest", trusted_hosts=["127.0.0.1:8765"]).request(
+            "GET", "Version"
+        )
+
+
+def test_trusted_hosts_come_from_the_environment_when_not_given(clock, monkeypatch):
+    monkeypatch.setenv(c.TRUSTED_HOSTS_ENV, " Sandbox.Local:8080 , 127.0.0.1")
+    assert make(clock, trusted_hosts=None).trusted_hosts == {"sandbox.local:8080", "127.0.0.1"}
+    assert make(clock, trusted_hosts=()).trusted_hosts == frozenset()
+
+
+@responses.activate
+def test_a_cached_zone_on_an_untrusted_host_is_dropped_and_asked_again(clock, tmp_path):
+    cache = str(tmp_path / "zones.json")
+    c.ZoneCache(cache).put(DISCOVERY, USER, zone_body("http://evil.example/ATServicesRest/"))
+    responses.get(DISCOVERY + "/v1.0/zoneInformation", json=zone_body())
+    responses.get(API + "/Version", json={})
+    client = make(clock, api_url=None, zone_cache_path=cache)
+    client.request("GET", "Version")
+    assert client.base_url == BASE and c.ZoneCache(cache).get(DISCOVERY, USER)["url"] == BASE + "/"
+
+
+@responses.activate
+def test_a_cached_zone_that_refuses_the_connection_is_dropped_and_asked_once(clock, tmp_path):
+    cache = str(tmp_path / "zones.json")
+    old = "https://webservices2.autotask.net/ATServicesRest"
+    c.ZoneCache(cache).put(DISCOVERY, USER, zone_body(old + "/"))
+    responses.get(old + "/V1.0/Version", body=requests.ConnectionError("refused"))
+    responses.get(DISCOVERY + "/v1.0/zoneInformation", json=zone_body())
+    responses.get(API + "/Version", json={"apiVersions": ["V1.0"]})
+    client = make(clock, api_url=None, zone_cache_path=cache)
+    assert client.request("GET", "Version") == {"apiVersions": ["V1.0"]}
+    assert client.api_calls()["by_kind"] == {"GET item": 2, "GET zone": 1} and not clock.sleeps  # no backoff
+    assert c.ZoneCache(cache).get(DISCOVERY, USER)["url"] == BASE + "/"
+
+
+@responses.activate
+def test_a_discovered_zone_that_refuses_is_retried_not_asked_again(clock, tmp_path):
+    responses.get(DISCOVERY + "/v1.0/zoneInformation", json=zone_body())
+    responses.get(API + "/Version", body=requests.ConnectionError("refused"))
+    client = make(clock, api_url=None, zone_cache_path=str(tmp_path / "zones.json"), retry_budget=2)
+    with pytest.raises(c.AutotaskConnectionError):
+        client.request("GET", "Version")
+    assert client.api_calls()["by_kind"]["GET zone"] == 1 and clock.sleeps
 
 
 @responses.activate
@@ -660,7 +744,9 @@ def test_no_secret_in_the_http_stack_debug_log(caplog):
     thread.start()
     try:
         base = "http://127.0.0.1:%d/ATServicesRest" % server.server_address[1]
-        client = c.AutotaskClient(USER, SECRET, CODE, api_url=base, zone_cache_path=False, sleep=lambda s: None)
+        client = c.AutotaskClient(
+            USER, SECRET, CODE, api_url=base, zone_cache_path=False, sleep=lambda s: None, trusted_hosts="127.0.0.1"
+        )
         with pytest.raises(c.AutotaskError):
             list(client.query("Resources"))
     finally:
