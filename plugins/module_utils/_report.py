@@ -233,6 +233,7 @@ def build(tenants, title="Autotask fleet report", mode="onboard", generated_at=N
         "mode": mode,
         "generated_at": generated_at,
         "totals": _totals(out_tenants),
+        "alignment": dict(_fleet_score(out_tenants), definition=ALIGNMENT_DEFINITION),
         "vendors": _vendor_scores(out_tenants),
         "tenants": out_tenants,
     }
@@ -291,43 +292,66 @@ def _totals(tenants):
     }
 
 
+# Shown beside the score in every format, and kept in the JSON, so the number never travels alone.
+ALIGNMENT_DEFINITION = (
+    "Alignment is the mean, over the vendor's tenants, of each tenant's share of desired properties met "
+    "(observed, written this run, attested or excepted); a property not verified (unknown) is unmet; "
+    "a failed tenant, or one that stopped before it was assessed, counts as 0, so a failure can only lower it"
+)
+
+
+def _cell_share(entry):
+    """One tenant-vendor cell's share of desired properties met; 0 for a cell that was not assessed."""
+    if entry["status"] == "failed":
+        return 0.0
+    if entry["rows"]:
+        return entry["rows_satisfied"] / entry["rows"]
+    return 1.0 if entry["status"] == "compliant" else 0.0
+
+
+def _score(cells):
+    """The alignment of some cells with the counts it rests on."""
+    assessed = [c for c in cells if c["status"] != "failed"]
+    return {
+        "alignment": round(sum(_cell_share(c) for c in cells) / len(cells), 4) if cells else 0.0,
+        "assessed": len(assessed),
+        "failed": len(cells) - len(assessed),
+        "rows": sum(c["rows"] for c in assessed),
+        "rows_satisfied": sum(c["rows_satisfied"] for c in assessed),
+    }
+
+
 def _vendor_scores(tenants):
-    scores = {}
+    by_role = {}
     for tenant in tenants:
         for entry in tenant["vendors"]:
-            if entry["role"] == "(tenant)":
-                continue
-            s = scores.setdefault(
-                entry["role"],
-                {
-                    "vendor": entry["vendor"],
-                    "role": entry["role"],
-                    "tenants": 0,
-                    "by_status": dict.fromkeys(STATUSES, 0),
-                    "rows": 0,
-                    "ok": 0,
-                },
-            )
-            s["tenants"] += 1
-            s["by_status"][entry["status"]] += 1
-            s["rows"] += entry["rows"]
-            s["ok"] += entry["rows_satisfied"]
+            if entry["role"] != "(tenant)":
+                by_role.setdefault(entry["role"], []).append(entry)
     out = []
-    for s in sorted(scores.values(), key=lambda s: s["vendor"].lower()):
-        # Alignment: the share of desired properties met across the fleet (failed tenants count as unmet).
-        failed = s["by_status"]["failed"]
-        denominator = s["rows"] + failed
+    for role, cells in by_role.items():
+        by_status = dict.fromkeys(STATUSES, 0)
+        for cell in cells:
+            by_status[cell["status"]] += 1
         out.append(
-            {
-                "vendor": s["vendor"],
-                "role": s["role"],
-                "tenants": s["tenants"],
-                "compliant": s["by_status"]["compliant"],
-                "by_status": s["by_status"],
-                "alignment": round(s["ok"] / denominator, 4) if denominator else 0.0,
-            }
+            dict(
+                {"vendor": cells[0]["vendor"], "role": role, "tenants": len(cells)},
+                compliant=by_status["compliant"],
+                by_status=by_status,
+                **_score(cells),
+            )
         )
-    return out
+    return sorted(out, key=lambda s: s["vendor"].lower())
+
+
+def _fleet_score(tenants):
+    """Every tenant-vendor cell; a tenant that stopped before naming its vendors is one cell at 0."""
+    return _score([e for t in tenants for e in t["vendors"]])
+
+
+def _score_counts(score):
+    """The counts beside a score, as one line of text."""
+    text = "%d of %d properties met on %d assessed" % (score["rows_satisfied"], score["rows"], score["assessed"])
+    return text + (", %d failed (counted as 0)" % score["failed"] if score["failed"] else "")
 
 
 # -- renderers ----------------------------------------------------------------------------------
@@ -373,6 +397,19 @@ def _md_code(value):
 def _md_fence(text):
     """A fence for a code block that no line of ``text`` can close."""
     return "`" * max(3, max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+
+
+def _scored(vendors):
+    """Vendor scores with their counts, also for a report written before the counts were kept."""
+    keys = ("failed", "assessed", "rows", "rows_satisfied")
+    return [dict({k: v.get(k, 0) for k in keys}, **v) for v in vendors]
+
+
+def _alignment_note(report):
+    fleet = report.get("alignment")
+    if not fleet:
+        return "alignment: the share of desired properties met (a report from before the score was defined)"
+    return "Fleet alignment %s (%s). %s." % (_pct(fleet["alignment"]), _score_counts(fleet), fleet["definition"])
 
 
 def _pct(value):
@@ -439,13 +476,15 @@ def to_markdown(report):
             ", ".join("%d %s" % (t["by_status"][s], STATUS_LABELS[s]) for s in STATUSES),
         ),
         "",
-        "| vendor | tenants | compliant | alignment |",
-        "| --- | ---: | ---: | ---: |",
+        "| vendor | tenants | compliant | failed | alignment | properties met |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
     ]
     lines += [
-        "| %s | %d | %d | %s |" % (_md(v["vendor"]), v["tenants"], v["compliant"], _pct(v["alignment"]))
-        for v in report["vendors"]
+        "| %s | %d | %d | %d | %s | %s |"
+        % (_md(v["vendor"]), v["tenants"], v["compliant"], v["failed"], _pct(v["alignment"]), _md(_score_counts(v)))
+        for v in _scored(report["vendors"])
     ]
+    lines += ["", _md(_alignment_note(report))]
     for tenant in report["tenants"]:
         heading = "%s (%s): %s" % (tenant["name"], tenant["tenant_id"] or "?", STATUS_LABELS[tenant["status"]])
         lines += ["", "## %s" % _md(heading)]
@@ -573,13 +612,15 @@ def to_html(report):
                 out.append('<td class="s %s" data-vendor="%s">%s</td>' % (entry["status"], _e(role), _e(_cell(entry))))
         out.append("</tr>")
     out += ["</tbody></table>", "<h2>Alignment by vendor</h2>", '<table id="vendors"><thead><tr>']
-    out += ["<th>vendor</th><th>tenants</th><th>compliant</th><th>alignment</th></tr></thead><tbody>"]
+    out += ["<th>vendor</th><th>tenants</th><th>compliant</th><th>failed</th><th>alignment</th>"]
+    out += ["<th>properties met</th></tr></thead><tbody>"]
     out += [
-        "<tr><td>%s</td><td>%d</td><td>%d</td><td>%s</td></tr>"
-        % (_e(v["vendor"]), v["tenants"], v["compliant"], _pct(v["alignment"]))
-        for v in report["vendors"]
+        "<tr><td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%s</td><td>%s</td></tr>"
+        % (_e(v["vendor"]), v["tenants"], v["compliant"], v["failed"], _pct(v["alignment"]), _e(_score_counts(v)))
+        for v in _scored(report["vendors"])
     ]
-    out.append("</tbody></table><h2>Per tenant</h2>")
+    out.append('</tbody></table><p class="meta" id="alignment">%s</p>' % _e(_alignment_note(report)))
+    out.append("<h2>Per tenant</h2>")
     for tenant in report["tenants"]:
         out += _html_tenant(tenant)
     out.append("</body></html>")

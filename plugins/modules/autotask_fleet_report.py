@@ -15,7 +15,7 @@ description:
     or C(failed).
   - The report lists the manual steps as a checklist per tenant, the attestation lines to paste
     into the inventory, drift, over-granted rights, exceptions with their expiry, and an alignment
-    score per vendor.
+    score per vendor shown with the counts it rests on.
   - "Formats: JSON with a versioned schema (C(msp.autotask/fleet-report), version 1; see
     C(docs/fleet-report.schema.json)) for tooling, Markdown to paste into a ticket, and a single-file
     HTML page with a tenants by vendors matrix. There is no CSV form."
@@ -142,7 +142,11 @@ totals:
   returned: always
   type: dict
 vendors:
-  description: Per vendor, tenants by status and the alignment score (share of desired properties met).
+  description:
+    - Per vendor, tenants by status and the alignment score with its counts (C(assessed), C(failed), C(rows),
+      C(rows_satisfied)).
+    - The score is the mean over the vendor's tenants of each tenant's share of desired properties met; a failed
+      tenant counts as 0, so a failure can never raise it.
   returned: always
   type: list
   elements: dict
