@@ -27,11 +27,6 @@ ADMIN, SECRET = "admin@contract.example", "contract-secret-Cc71"
 ADMIN_AUTH = {"username": ADMIN, "secret": SECRET, "integration_code": CODE}
 REPLAY_AS = {"unknown": "nobody@nowhere.example", "wrong": "WRONG-INTEGRATION-CODE"}
 
-GAP = (
-    "known sandbox gap, issue #13 item 5 (Resources field metadata differs from the real sample); "
-    "printed as stale once the sandbox is fixed, then remove the entry"
-)
-
 # Differences between the sandbox and a capture that are understood. Each names the capture
 # (a glob over its name under captures/), the kind and path of the difference (globs), and why
 # it is acceptable. Anything else is the sandbox being wrong about real Autotask.
@@ -55,21 +50,10 @@ EXPLAINED = [
         "capture": "shared-samples/0002-*",
         "kind": "*",
         "path": "*",
-        "why": "the sandbox models UDFs only for the entities the collection reads (Companies, ConfigurationItems, "
-        "Contracts, Opportunities, Tickets), not Contacts; the capture still proves the UDF parser reads real "
-        "definitions",
+        "why": "the sandbox models UDF definitions for Companies, ConfigurationItems, Contracts, Opportunities and "
+        "Tickets only, and the collection reads no Contacts UDFs; the capture still proves the UDF parser reads "
+        "real definitions",
     },
-    {"capture": "shared-samples/0001-*", "kind": "null-vs-value", "path": "fields[*].picklistValues", "why": GAP},
-    {"capture": "shared-samples/0001-*", "kind": "field-fact", "path": "fields[*].isPickList", "why": GAP},
-    {"capture": "shared-samples/0001-*", "kind": "field-fact", "path": "fields[*].dataType", "why": GAP},
-    {"capture": "shared-samples/0001-*", "kind": "field-fact", "path": "fields[*].referenceEntityType", "why": GAP},
-    {
-        "capture": "shared-samples/0001-*",
-        "kind": "field-fact",
-        "path": "fields[accountingReferenceID].isReference",
-        "why": GAP,
-    },
-    {"capture": "shared-samples/0001-*", "kind": "missing-in-sandbox", "path": "fields[payrollIdentifier]", "why": GAP},
 ]
 
 # Facts of a field's metadata that are Autotask's, the same in every tenant: compared by value.
