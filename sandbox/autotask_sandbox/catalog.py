@@ -451,6 +451,9 @@ ASSUMPTIONS = {
     # the listed fields (@apigrate/autotask-restapi README), for a record that had none anyway;
     # whether a record's UDF values come along is unrecorded: "empty" or "listed".
     "udfs_outside_include_fields": ("empty", "listed"),
+    # Protected data without the boxes: masked (the field is there, its value hidden; Autotask's
+    # help, D-PD) or hidden (the UDF unavailable, the SolarWinds guide's wording, seed 002).
+    "protected_data_effect": ("masked", "hidden"),
 }
 # Switches that change only the shape of an answer, never what a level grants: the collection's
 # verdicts must not change with them (tests/functional/test_assumptions.py).
@@ -460,6 +463,7 @@ SHAPE_ASSUMPTIONS = (
     "empty_filter",
     "filter_values",
     "udfs_outside_include_fields",
+    "protected_data_effect",
 )
 
 

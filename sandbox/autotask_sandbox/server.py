@@ -45,6 +45,10 @@ DEFAULT_SETTINGS = {
 FAULT_KINDS = ("429", "500", "503", "drop", "drop_after_write")
 JSON_TYPE = "application/json; charset=utf-8"
 MODULE_KEYS = (1, 2, 3, 4, 5, 6, 7, 8)
+# Protected data covers UDFs on Devices (Configuration Items) and Site Configuration (D-PD).
+PROTECTED_DATA_ENTITIES = ("ConfigurationItems",)
+# ASSUMPTION: what a masked value reads as through the API; the help says only "masked".
+MASK = "********"
 PROXY_503_PAGE = (
     b"<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head>"
     b"<body><h1>Service Unavailable</h1><p>The server is temporarily unable to service your request."
@@ -251,12 +255,24 @@ class Api:
 
     # -- reading ---------------------------------------------------------------------------
 
+    def may_view(self, entity, definition):
+        if entity.name not in PROTECTED_DATA_ENTITIES:
+            return True
+        return bool(self.boxes.get("view_protected" if definition["isProtected"] else "view_unprotected"))
+
     def visible_udfs(self, entity):
+        """The UDF definitions the caller sees. Autotask's help (D-PD): protected contents are
+        masked, the field stays; switch protected_data_effect=hidden keeps the older reading of the
+        SolarWinds guide (seed 002: without the boxes the UDFs are unavailable)."""
         defs = self.tenant.udf_definitions(entity.name)
-        if entity.name != "ConfigurationItems":
-            return defs  # protected-data permissions cover device UDFs only (D-PD)
-        # ASSUMPTION (seed 002): without View Unprotected the UDFs are unavailable to the API user.
-        return [d for d in defs if self.boxes.get("view_protected" if d["isProtected"] else "view_unprotected")]
+        if self.tenant.assumptions["protected_data_effect"] == "masked":
+            return defs
+        return [d for d in defs if self.may_view(entity, d)]
+
+    def udf_value(self, entity, definition, values):
+        if not self.may_view(entity, definition):
+            return MASK  # only reached under "masked": a hidden definition is never listed
+        return values.get(definition["name"])
 
     def render(self, entity, record, include=None):
         out = {}
@@ -272,11 +288,8 @@ class Api:
             values = self.tenant.udf_values.get((entity.name, record["id"]), {})
             listed = not include or "userdefinedfields" in include
             listed = listed or self.tenant.assumptions["udfs_outside_include_fields"] == "listed"
-            out["userDefinedFields"] = (
-                [{"name": d["name"], "value": values.get(d["name"])} for d in self.visible_udfs(entity)]
-                if listed
-                else []
-            )
+            shown = self.visible_udfs(entity) if listed else []
+            out["userDefinedFields"] = [{"name": d["name"], "value": self.udf_value(entity, d, values)} for d in shown]
         return out
 
     def rows(self, entity):
@@ -572,7 +585,7 @@ class Api:
             if d is None:
                 raise ApiError(500, ["Unable to find user-defined field %s." % item.get("name")])
             box = "edit_protected" if d["isProtected"] else "edit_unprotected"
-            if entity.name == "ConfigurationItems" and not self.boxes.get(box):
+            if entity.name in PROTECTED_DATA_ENTITIES and not self.boxes.get(box):
                 raise ApiError(500, ["The logged in Resource does not have permission to edit %s." % d["name"]])
             store[d["name"]] = item.get("value")
 

@@ -208,19 +208,6 @@ def test_security_level_drives_entity_access(propel):
     assert r.status_code == 500 and "adequate permissions to update" in r.json()["errors"][0]
 
 
-def test_protected_data_boxes_drive_udf_visibility(admin, propel, server):
-    names = [
-        f["name"] for f in admin.call("GET", "ConfigurationItems/entityInformation/userDefinedFields").json()["fields"]
-    ]
-    assert names == ["Asset Tag"]  # edit unprotected implies view unprotected, not protected
-    assert propel.call("GET", "ConfigurationItems/entityInformation/userDefinedFields").json()["fields"] == []
-    admin.control("PUT", "/tenants/%d/protected-data/11" % T1, {"edit_protected": True})
-    names = [
-        f["name"] for f in propel.call("GET", "ConfigurationItems/entityInformation/userDefinedFields").json()["fields"]
-    ]
-    assert names == ["Asset Tag", "BIOS Password"]
-
-
 def test_hourly_threshold_and_threshold_information(admin):
     admin.control("PUT", "/settings", {"hourly_limit": 5})
     statuses = [admin.call("GET", "ThresholdInformation") for _ in range(6)]
