@@ -14,6 +14,9 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export AUTOTASK_SHARED_DIR := $(SHARED)
 export PYTHONPATH := $(abspath sandbox):$(COLLECTIONS)
 export PATH := $(abspath $(BIN)):$(PATH)
+# The sandbox listens on loopback, outside Autotask's API domain: the collection sends
+# credentials there only when the host is named (trusted_hosts), and warns that it is.
+export AUTOTASK_TRUSTED_HOSTS := 127.0.0.1
 
 .PHONY: help versions venv link tree chromium molecule docs-lint test-faults bench compat ansible-test-ready lint sanity units sandbox-tests functional changelog-lint test demo clean
 
