@@ -1,0 +1,139 @@
+"""A vendor defined only in inventory data (msp_autotask_custom_vendors) beside two shipped roles (#15)."""
+
+import importlib.util
+import json
+import os
+import subprocess
+
+import pytest
+import yaml
+from test_fleet import CODES as FLEET_CODES
+from test_fleet import tenant as fleet_tenant
+
+from playbook import COLLECTIONS, ROOT
+
+CODES = {n: FLEET_CODES[n] for n in (1, 2, 3)}
+# A Rewst-like profile: a copied level with a known and an unknown-to-the-API-mapping row.
+REWST = {
+    "vendor": "Rewst",
+    "guide": {"url": "https://docs.rewst.help/", "read": "2026-12-01"},
+    "security_level": {
+        "name": "API User (Rewst)",
+        "copy_from": "API User (system) (API-only)",
+        "permissions": [
+            {"section": "CRM", "subsection": "Object Permissions", "name": "Accounts", "permission": "View: All"},
+            {
+                "section": "SERVICE DESK",
+                "subsection": "Object Permissions",
+                "name": "Tickets",
+                "permission": "View: All, Add: Yes, Edit: All",
+            },
+        ],
+    },
+    "user": {
+        "first_name": "Rewst",
+        "last_name": "API",
+        "email": "rewst@{{ msp_autotask_tenant_domain }}",
+        "integration_vendor": "Rewst",
+    },
+}
+
+
+def load_demo():
+    """scripts/demo.py's technician loop: the same hands that do make demo's checklist."""
+    spec = importlib.util.spec_from_file_location("msp_demo", os.path.join(ROOT, "scripts", "demo.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def tenant(n):
+    """test_fleet's tenant with only the MSP's own API user: every vendor starts from scratch."""
+    seeded = fleet_tenant(n)
+    seeded["resources"] = [r for r in seeded["resources"] if r["api_user"].get("internal")]
+    return seeded
+
+
+@pytest.fixture
+def fleet(sandbox, tmp_path):
+    sandbox.seed(
+        {
+            "integration_vendors": [
+                {"name": "Propel Your MSP", "code": "VENDOR-PROPEL"},
+                {"name": "MSPintegrations – Email2AT", "code": "VENDOR-EMAIL2AT"},
+                {"name": "Rewst", "code": "VENDOR-REWST"},
+            ],
+            "tenants": [tenant(n) for n in CODES],
+        }
+    )
+    inventory = tmp_path / "inventory"
+    (inventory / "group_vars").mkdir(parents=True)
+    hosts = {}
+    for n in CODES:
+        hosts["cust%d" % n] = {
+            "autotask_tenant_id": 60000 + n,
+            "autotask_username": "admin@t%d.example" % n,
+            "autotask_secret": "secret-%d" % n if n != 3 else "wrong-secret",
+            "autotask_integration_code": CODES[n],
+            "msp_autotask_tenant_domain": "t%d.example" % n,
+        }
+        (inventory / "host_vars" / ("cust%d" % n)).mkdir(parents=True)  # where attestations are recorded
+    groups = {
+        "vendor_propel": {"hosts": {"cust1": None, "cust2": None, "cust3": None}},
+        "vendor_email2at": {"hosts": {"cust1": None}},
+        "vendor_rewst": {"hosts": {"cust1": None, "cust2": None, "cust3": None}},
+    }
+    (inventory / "hosts.yml").write_text(
+        yaml.safe_dump({"autotask_tenants": {"hosts": hosts, "children": groups}}, allow_unicode=True)
+    )
+    shared = {
+        # As inventories/example does: a tenant's vendors are its vendor_<name> groups.
+        "msp_autotask_vendors": "{{ group_names | select('match', '^vendor_') | map('regex_replace', '^vendor_', '')"
+        " | list }}",
+        "msp_autotask_custom_vendors": {"rewst": REWST},
+        "autotask_zone_discovery_url": sandbox.url + "/atservicesrest",
+        "autotask_zone_cache_path": str(tmp_path / "zones.json"),
+    }
+    (inventory / "group_vars" / "autotask_tenants.yml").write_text(yaml.safe_dump(shared, allow_unicode=True))
+    return sandbox, inventory, tmp_path
+
+
+def onboard(inventory, report_dir, *extra):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1")
+    cmd = ["ansible-playbook", os.path.join(ROOT, "playbooks", "onboard.yml"), "-i", str(inventory)]
+    cmd += ["-e", "msp_autotask_report_dir=%s" % report_dir, *extra]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    with open(os.path.join(report_dir, "fleet-report.json"), encoding="utf-8") as handle:
+        return proc, json.load(handle)
+
+
+def cells(report):
+    return {t["host"]: {v["role"]: v["status"] for v in t["vendors"]} for t in report["tenants"]}
+
+
+def test_a_custom_vendor_goes_the_whole_way_beside_shipped_ones(fleet):
+    sandbox, inventory, tmp = fleet
+    proc, first = onboard(inventory, tmp / "run1")
+    assert cells(first)["cust1"] == {"propel": "manual", "email2at": "manual", "rewst": "manual"}, proc.stdout[-3000:]
+    assert cells(first)["cust2"] == {"propel": "manual", "rewst": "manual"}
+    # The failed tenant still lists its custom vendor in its row.
+    assert cells(first)["cust3"] == {"propel": "failed", "rewst": "failed"}
+    cust1 = next(t for t in first["tenants"] if t["host"] == "cust1")
+    rewst = next(v for v in cust1["vendors"] if v["role"] == "rewst")
+    steps = "\n".join(rewst["manual_steps"])
+    assert "name the copy 'API User (Rewst)'" in steps and "Integration Vendor 'Rewst'" in steps
+    assert "rewst_attestations: {security_level: {fingerprint: 'sha256:" in steps
+    assert "Rewst" in {v["vendor"] for v in first["vendors"]}  # a column of the matrix
+
+    done = load_demo().play_technician(sandbox, first, str(inventory))
+    assert any("rewst_attestations" in line for line in done), done
+    onboard(inventory, tmp / "run2")
+    proc, third = onboard(inventory, tmp / "run3")
+    assert cells(third)["cust1"] == {"propel": "compliant", "email2at": "compliant", "rewst": "compliant"}
+    assert cells(third)["cust2"] == {"propel": "compliant", "rewst": "compliant"}
+    assert "changed=0" in proc.stdout.split("PLAY RECAP")[-1]
+    for n in (1, 2):
+        sandbox.control("DELETE", "/tenants/%d/requests" % (60000 + n))
+    onboard(inventory, tmp / "run4")
+    for n in (1, 2):
+        assert sandbox.control("GET", "/tenants/%d/requests?writes=1" % (60000 + n))["count"] == 0
