@@ -12,7 +12,9 @@ the failure the fleet playbook caught, if any. Nothing here reads or writes file
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import re
 
@@ -221,21 +223,28 @@ def build(tenants, title="Autotask fleet report", mode="onboard", generated_at=N
                 "vendors": entries,
             }
         )
-    names = {e["role"]: e["vendor"] for t in out_tenants for e in t["vendors"] if not e.get("error")}
-    for t in out_tenants:
+    return document(out_tenants, title=title, mode=mode, generated_at=generated_at)
+
+
+def document(tenants, title, mode, generated_at):
+    """The report around built tenant entries: names made uniform, tenants worst first, scores counted."""
+    names = {e["role"]: e["vendor"] for t in tenants for e in t["vendors"] if not e.get("error")}
+    for t in tenants:
         for e in t["vendors"]:
             e["vendor"] = names.get(e["role"], e["vendor"])
-    out_tenants.sort(key=lambda t: (STATUSES.index(t["status"]), t["host"]))
+    tenants.sort(key=lambda t: (STATUSES.index(t["status"]), t["host"]))
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
         "title": title,
         "mode": mode,
         "generated_at": generated_at,
-        "totals": _totals(out_tenants),
-        "alignment": dict(_fleet_score(out_tenants), definition=ALIGNMENT_DEFINITION),
-        "vendors": _vendor_scores(out_tenants),
-        "tenants": out_tenants,
+        "totals": _totals(tenants),
+        "alignment": dict(_fleet_score(tenants), definition=ALIGNMENT_DEFINITION),
+        "vendors": _vendor_scores(tenants),
+        # Filled in against the previous report, when there is one (_report_changes).
+        "changes": None,
+        "tenants": tenants,
     }
 
 
@@ -463,6 +472,54 @@ def _md_vendor(entry):
     return lines
 
 
+def _change_text(change):
+    """One tenant-vendor change as a line of text: the status move, then what is new."""
+    where = "%s, %s" % (change["name"], change["vendor"])
+    if change["direction"] == "new":
+        text = "new in this report: %s: %s" % (where, STATUS_LABELS[change["to"]])
+    elif change["direction"] == "same":
+        text = "%s: still %s" % (where, STATUS_LABELS[change["to"]])
+    else:
+        text = "%s: %s: %s -> %s" % (
+            change["direction"],
+            where,
+            STATUS_LABELS[change["from"]],
+            STATUS_LABELS[change["to"]],
+        )
+    news = ["newly drifted"] if change["newly_drifted"] else []
+    news += ["newly compliant"] if change["newly_compliant"] else []
+    news += ["new drift: %s" % ", ".join(plain(p) for p in change["new_drift"])] if change["new_drift"] else []
+    if change["new_manual_steps"]:
+        news.append("new manual steps: %d" % len(change["new_manual_steps"]))
+    news += ["attestation of %s went %s" % (a["part"], a["state"]) for a in change["lapsed_attestations"]]
+    return text + ("; " + "; ".join(news) if news else "")
+
+
+def _changes_heading(changes):
+    before = changes["previous"]
+    return "Since the previous report (%s, %s): %d worse, %d better" % (
+        before.get("mode") or "?",
+        before.get("generated_at") or "undated",
+        changes["worse"],
+        changes["better"],
+    )
+
+
+def _changes_lines(changes):
+    lines = [_change_text(c) for c in changes["items"]] or ["no tenant or vendor changed"]
+    if changes["absent"]:
+        lines.append("not in this run: %s" % ", ".join(plain(h) for h in changes["absent"]))
+    return lines
+
+
+def _md_changes(changes):
+    if not changes:
+        return []
+    return ["", "## %s" % _md(_changes_heading(changes)), ""] + [
+        _md_item("%s", line) for line in _changes_lines(changes)
+    ]
+
+
 def to_markdown(report):
     t = report["totals"]
     lines = [
@@ -475,6 +532,9 @@ def to_markdown(report):
             t["tenants"],
             ", ".join("%d %s" % (t["by_status"][s], STATUS_LABELS[s]) for s in STATUSES),
         ),
+    ]
+    lines += _md_changes(report.get("changes"))
+    lines += [
         "",
         "| vendor | tenants | compliant | failed | alignment | properties met |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
@@ -594,7 +654,15 @@ def to_html(report):
         '<div class="card %s" id="count-%s"><b>%d</b>%s</div>' % (s, s, t["by_status"][s], _e(STATUS_LABELS[s]))
         for s in STATUSES
     ]
-    out += ["</div>", "<h2>Tenants &times; vendors</h2>", '<table id="matrix"><thead><tr><th>tenant</th>']
+    out.append("</div>")
+    if report.get("changes"):
+        out.append('<section id="changes"><h2>%s</h2><ul>' % _e(_changes_heading(report["changes"])))
+        out += ['<li class="%s">%s</li>' % (c["direction"], _e(_change_text(c))) for c in report["changes"]["items"]]
+        out += [
+            "<li>%s</li>" % _e(line) for line in _changes_lines(report["changes"])[len(report["changes"]["items"]) :]
+        ]
+        out.append("</ul></section>")
+    out += ["<h2>Tenants &times; vendors</h2>", '<table id="matrix"><thead><tr><th>tenant</th>']
     out += ["<th>%s</th>" % _e(name) for _role, name in vendors] + ["</tr></thead><tbody>"]
     for tenant in report["tenants"]:
         by_role = {e["role"]: e for e in tenant["vendors"]}
@@ -627,4 +695,61 @@ def to_html(report):
     return "\n".join(out) + "\n"
 
 
-RENDERERS = {"json": (to_json, "json"), "markdown": (to_markdown, "md"), "html": (to_html, "html")}
+CSV_COLUMNS = (
+    "tenant",
+    "host",
+    "tenant_id",
+    "vendor",
+    "role",
+    "status",
+    "change",
+    "open_steps",
+    "exception_owner",
+    "exception_expires",
+    "failure",
+)
+# A spreadsheet runs a cell that opens with one of these as a formula (CSV injection).
+_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value):
+    """A value as an inert spreadsheet cell: one line, hidden characters spelt out, never a formula."""
+    text = plain(value)
+    return "'" + text if text.startswith(_FORMULA_LEAD) else text
+
+
+def _csv_rows(report):
+    changes = {(c["host"], c["role"]): c["direction"] for c in (report.get("changes") or {}).get("items") or []}
+    for tenant in report["tenants"]:
+        for entry in tenant["vendors"]:
+            live = [x for x in entry["exceptions"] if not x["expired"]]
+            yield (
+                tenant["name"],
+                tenant["host"],
+                tenant["tenant_id"] if tenant["tenant_id"] is not None else "",
+                entry["vendor"],
+                entry["role"],
+                STATUS_LABELS[entry["status"]],
+                changes.get((tenant["host"], entry["role"]), ""),
+                len(entry["manual_steps"]),
+                "; ".join(sorted({plain(x.get("owner")) for x in live})),
+                "; ".join(sorted({plain(x.get("expires")) for x in live})),
+                (tenant["failure"] or {}).get("msg") or entry.get("error") or "",
+            )
+
+
+def to_csv(report):
+    """One row per tenant and vendor, for spreadsheets and ticket imports."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows([_csv_cell(v) for v in row] for row in _csv_rows(report))
+    return buffer.getvalue()
+
+
+RENDERERS = {
+    "json": (to_json, "json"),
+    "markdown": (to_markdown, "md"),
+    "html": (to_html, "html"),
+    "csv": (to_csv, "csv"),
+}

@@ -18,11 +18,15 @@ description:
     score per vendor shown with the counts it rests on.
   - "Formats: JSON with a versioned schema (C(msp.autotask/fleet-report), version 1; see
     C(docs/fleet-report.schema.json)) for tooling, Markdown to paste into a ticket, and a single-file
-    HTML page with a tenants by vendors matrix. There is no CSV form."
+    HTML page with a tenants by vendors matrix, and CSV with one row per tenant and vendor (tenant, vendor,
+    status, change since the previous report, open steps, exception owner and expiry, failure) for
+    spreadsheets."
   - Text that comes from the API (user, location and department names, messages quoting them) is kept
     verbatim in the JSON and rendered inert in Markdown and HTML, so a hostile name cannot add a heading,
     a ticked checklist item, a code fence, a table cell or markup; invisible characters such as
-    bidirectional overrides and zero-width marks are spelt out as C({U+202E}).
+    bidirectional overrides and zero-width marks are spelt out as C({U+202E}). A CSV cell that would open
+    with C(=), C(+), C(-), C(@), a tab or a carriage return is prefixed with a single quote, so a spreadsheet
+    shows it as text and never runs it as a formula.
   - It talks to no Autotask API, so it is not in the C(msp.autotask.autotask) action group.
     C(playbooks/onboard.yml) runs it once per run on the controller.
 author:
@@ -79,6 +83,18 @@ options:
     elements: str
     default: []
     version_added: 0.2.0
+  previous:
+    description:
+      - The JSON report of an earlier run to compare with. The new report then opens with what changed per
+        tenant and vendor (worse, better, newly drifted, newly compliant, new manual steps, attestations that
+        went stale or void) in Markdown and HTML, carries it as C(changes) in the JSON and as the C(change)
+        column of the CSV.
+      - When not set, the JSON report already in O(dest) (the last run's, when runs write to a persistent
+        path) is the previous report; it is read before it is replaced, and skipped with a warning when it
+        cannot be read. V('') compares with nothing.
+      - A report named here that cannot be read fails the task before any file is written.
+    type: path
+    version_added: 0.3.0
   dest:
     description: The directory the report files go to; created when missing.
     type: path
@@ -91,8 +107,8 @@ options:
     description: Which files to write.
     type: list
     elements: str
-    choices: [json, markdown, html]
-    default: [json, markdown, html]
+    choices: [json, markdown, html, csv]
+    default: [json, markdown, html, csv]
   file_mode:
     description:
       - The permissions of the report files, in octal (a quoted string such as V('0640'), or an integer).
@@ -136,7 +152,16 @@ paths:
   description: The files written (or, in check mode, that would be), by format.
   returned: always
   type: dict
-  sample: {json: /srv/reports/fleet-report.json, markdown: /srv/reports/fleet-report.md}
+  sample: {json: /srv/reports/fleet-report.json, csv: /srv/reports/fleet-report.csv}
+changes:
+  description:
+    - What changed since the previous report (see O(previous)), or V(null) when there was none to compare with.
+    - C(items) holds one entry per tenant and vendor that changed, worse first, with C(from), C(to), C(direction)
+      (V(worse), V(better), V(new), V(same)), C(new_drift), C(new_manual_steps) and C(lapsed_attestations);
+      C(absent) lists the tenants of the previous report that this run did not cover.
+  returned: always
+  type: dict
+  version_added: 0.3.0
 totals:
   description: Tenants by status (C(failed), C(drift), C(manual), C(compliant)) and fleet-wide counts.
   returned: always
@@ -152,6 +177,7 @@ vendors:
   elements: dict
 """
 
+import json
 import os
 import stat
 import tempfile
@@ -159,6 +185,7 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.msp.autotask.plugins.module_utils import _report as report
+from ansible_collections.msp.autotask.plugins.module_utils import _report_changes as history
 
 
 def file_mode(value):
@@ -222,6 +249,38 @@ def with_stopped_hosts(tenants, hosts):
     return list(tenants) + stopped
 
 
+def read_report(path):
+    """A fleet report document from ``path``, or raise ValueError saying why it cannot be used."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            doc = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise ValueError("cannot read %s: %s" % (path, exc)) from None
+    problem = history.readable(doc)
+    if problem:
+        raise ValueError("%s: %s" % (path, problem))
+    return doc
+
+
+def previous_report(module, default_path):
+    """The report to compare with: the one named, else the last one at dest when it reads; None for none."""
+    named = module.params["previous"]
+    if named == "":
+        return None
+    if named is not None:
+        try:
+            return read_report(named)
+        except ValueError as exc:
+            module.fail_json(msg="previous: %s" % exc)
+    if not os.path.exists(default_path):
+        return None
+    try:
+        return read_report(default_path)
+    except ValueError as exc:
+        module.warn("not compared with the previous report: %s" % exc)
+        return None
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -239,6 +298,7 @@ def main():
                 ),
             ),
             hosts=dict(type="list", elements="str", default=[]),
+            previous=dict(type="path"),
             dest=dict(type="path", required=True),
             basename=dict(type="str", default="fleet-report"),
             formats=dict(type="list", elements="str", choices=list(report.RENDERERS), default=list(report.RENDERERS)),
@@ -258,6 +318,9 @@ def main():
         doc = report.build(tenants, title=p["title"], mode=p["mode"], generated_at=p["generated_at"])
     except report.ReportError as exc:
         module.fail_json(msg="cannot build the report: %s" % exc)
+    previous = previous_report(module, os.path.join(p["dest"], "%s.json" % p["basename"]))
+    if previous is not None:
+        doc["changes"] = history.changes(previous, doc)
     if not module.check_mode:
         try:
             os.makedirs(p["dest"], exist_ok=True)
@@ -268,7 +331,7 @@ def main():
         render, ext = report.RENDERERS[fmt]
         paths[fmt] = os.path.join(p["dest"], "%s.%s" % (p["basename"], ext))
         changed = write_report(module, paths[fmt], render(doc), mode) or changed
-    module.exit_json(changed=changed, paths=paths, totals=doc["totals"], vendors=doc["vendors"])
+    module.exit_json(changed=changed, paths=paths, totals=doc["totals"], vendors=doc["vendors"], changes=doc["changes"])
 
 
 if __name__ == "__main__":

@@ -4,11 +4,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from html.parser import HTMLParser
 
 import pytest
 
 from ansible_collections.msp.autotask.plugins.module_utils import _report as r
+from ansible_collections.msp.autotask.plugins.module_utils import _report_changes as history
 
 markdown_it = pytest.importorskip("markdown_it")
 
@@ -103,3 +106,53 @@ def test_the_html_report_gains_no_element_from_hostile_values():
         parser.feed(r.to_html(doc))
         seen.append(parser)
     assert seen[0].tags == seen[1].tags and seen[0].handlers == []
+
+
+def hostile_pair(value):
+    """A previous and a current report whose tenant, vendor, drift, step and owner are all ``value``."""
+    row = {"property": value, "expected": "x", "observed": value, "status": "drift"}
+    row["exception"] = {"owner": value, "expires": value, "reason": value}
+    part = {"verification": [row], "compliant": False, "manual_steps": [value], "attestation": "void"}
+    outcome = {"vendor": value, "role": "propel", "parts": {"api_user": part}}
+    before = r.build([{"host": "h", "name": value, "results": [dict(outcome, parts={})]}])
+    now = r.build([{"host": value, "name": value, "results": [outcome]}, {"host": "f", "failure": {"msg": value}}])
+    now["changes"] = history.changes(before, now)
+    return now
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_the_changes_section_is_one_plain_list_item_per_change(value):
+    doc = hostile_pair(value)
+    tokens = parse(r.to_markdown(doc))
+    start = next(i for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2")
+    assert inline_text(tokens[start + 1]).startswith("Since the previous report")
+    end = next(i for i in range(start + 3, len(tokens)) if tokens[i].type == "bullet_list_close")
+    items = [t for t in tokens[start + 3 : end] if t.type == "inline"]
+    expected = [r._change_text(c) for c in doc["changes"]["items"]] + ["not in this run: h"]
+    assert [inline_text(t) for t in items] == [r.plain(x) for x in expected]
+    assert all([c.type for c in t.children] == ["text"] for t in items)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_the_changes_section_adds_no_html_element(value):
+    hostile, clean = Elements(), Elements()
+    hostile.feed(r.to_html(hostile_pair(value)))
+    clean.feed(r.to_html(hostile_pair("plain")))
+    assert hostile.tags == clean.tags and hostile.handlers == []
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", " =1", "\u200b=1"]
+
+
+@pytest.mark.parametrize("value", HOSTILE + FORMULAS)
+def test_every_csv_cell_is_inert(value):
+    rows = list(csv.reader(io.StringIO(r.to_csv(hostile_pair(value)), newline="")))
+    assert rows[0] == list(r.CSV_COLUMNS) and len(rows) == 3
+    for cells in rows[1:]:
+        assert len(cells) == len(r.CSV_COLUMNS)
+        for cell in cells:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+            assert "\n" not in cell and "\u202e" not in cell and "\u200b" not in cell
+    tenant = next(cells for cells in rows[1:] if cells[1] != "f")
+    text = r.plain(value)
+    assert tenant[0] == ("'" + text if text.startswith(("=", "+", "-", "@")) else text)

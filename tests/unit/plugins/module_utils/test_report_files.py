@@ -37,8 +37,13 @@ def modes(result):
 def test_reports_are_owner_only_by_default_under_umask_022(tmp_path, capsys, umask_022):
     result = run(capsys, dest=str(tmp_path))
     assert result["changed"] is True
-    assert modes(result) == {"json": 0o600, "markdown": 0o600, "html": 0o600}
-    assert sorted(os.listdir(tmp_path)) == ["fleet-report.html", "fleet-report.json", "fleet-report.md"]
+    assert modes(result) == {"json": 0o600, "markdown": 0o600, "html": 0o600, "csv": 0o600}
+    assert sorted(os.listdir(tmp_path)) == [
+        "fleet-report.csv",
+        "fleet-report.html",
+        "fleet-report.json",
+        "fleet-report.md",
+    ]
 
 
 def test_the_mode_option_is_applied_and_tightens_an_unchanged_file(tmp_path, capsys, umask_022):
