@@ -10,6 +10,18 @@ from __future__ import annotations
 
 from ansible_collections.msp.autotask.plugins.module_utils import _report as report
 
+# What comparing and merging read of each vendor entry (all required by the schema).
+ENTRY_KEYS = (
+    "vendor",
+    "manual_steps",
+    "drift",
+    "rows",
+    "rows_satisfied",
+    "writes",
+    "api_calls",
+    "over_granted",
+    "exceptions",
+)
 # Attestation states that no longer count: the desired state moved on, or an observation voided it.
 LAPSED = ("stale", "void")
 
@@ -107,4 +119,6 @@ def readable(doc):
             return "the vendors of tenant %s are malformed" % tenant["host"]
         if any(e.get("status") not in report.STATUSES for e in entries):
             return "tenant %s has a vendor with an unknown status" % tenant["host"]
+        if tenant.get("status") not in report.STATUSES or any(set(ENTRY_KEYS) - set(e) for e in entries):
+            return "tenant %s lacks fields every report has" % tenant["host"]
     return None

@@ -47,9 +47,9 @@ options:
     description:
       - One entry per tenant, as C(playbooks/onboard.yml) builds it from each host's
         C(msp_autotask_tenant_report) fact.
+      - Required unless O(merge) is given.
     type: list
     elements: dict
-    required: true
     suboptions:
       host:
         description: The inventory host name of the tenant.
@@ -83,6 +83,19 @@ options:
     elements: str
     default: []
     version_added: 0.2.0
+  merge:
+    description:
+      - JSON reports of several runs to merge into one report instead of building it from O(tenants), such as the
+        slices of an AWX job with job slicing, or runs per region. The merged report has the same schema,
+        every tenant of every input, totals and scores counted afresh, and C(merged_from) naming the inputs.
+      - Refused with the reason, before any file is written, when an input is not a fleet report of this
+        schema, when the inputs are of different modes (V(audit) and V(onboard)), when a tenant is in two
+        inputs, or when a vendor was held to different desired states (fields that name the tenant itself,
+        such as the user's email address, aside). The merged report takes its mode from the inputs;
+        O(mode), O(generated_at) and O(hosts) do not apply.
+    type: list
+    elements: path
+    version_added: 0.3.0
   previous:
     description:
       - The JSON report of an earlier run to compare with. The new report then opens with what changed per
@@ -131,6 +144,14 @@ options:
 """
 
 EXAMPLES = r"""
+# After the slices of a sliced AWX job have each written their report to a shared path.
+- name: Merge the slices' reports into one
+  msp.autotask.autotask_fleet_report:
+    merge: "{{ query('ansible.builtin.fileglob', '/srv/msp-autotask/reports/slice-*/fleet-report.json') }}"
+    dest: /srv/msp-autotask/reports/fleet
+  delegate_to: localhost
+  run_once: true
+
 # In a play of its own after the tenants' play: plays are a barrier under every strategy.
 - name: Write the fleet report once, on the controller
   msp.autotask.autotask_fleet_report:
@@ -186,6 +207,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.msp.autotask.plugins.module_utils import _report as report
 from ansible_collections.msp.autotask.plugins.module_utils import _report_changes as history
+from ansible_collections.msp.autotask.plugins.module_utils import _report_merge as merging
 
 
 def file_mode(value):
@@ -281,13 +303,35 @@ def previous_report(module, default_path):
         return None
 
 
+def built_report(module):
+    p = module.params
+    try:
+        tenants = with_stopped_hosts(p["tenants"], p["hosts"])
+        return report.build(tenants, title=p["title"], mode=p["mode"], generated_at=p["generated_at"])
+    except report.ReportError as exc:
+        module.fail_json(msg="cannot build the report: %s" % exc)
+
+
+def merged_report(module):
+    docs = []
+    for path in module.params["merge"]:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                docs.append(json.load(handle))
+        except (OSError, ValueError) as exc:
+            module.fail_json(msg="cannot merge: cannot read %s: %s" % (path, exc))
+    try:
+        return merging.merge(docs, module.params["merge"], title=module.params["title"])
+    except report.ReportError as exc:
+        module.fail_json(msg="cannot merge: %s" % exc)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             tenants=dict(
                 type="list",
                 elements="dict",
-                required=True,
                 options=dict(
                     host=dict(type="str", required=True),
                     name=dict(type="str"),
@@ -298,6 +342,7 @@ def main():
                 ),
             ),
             hosts=dict(type="list", elements="str", default=[]),
+            merge=dict(type="list", elements="path"),
             previous=dict(type="path"),
             dest=dict(type="path", required=True),
             basename=dict(type="str", default="fleet-report"),
@@ -307,17 +352,15 @@ def main():
             mode=dict(type="str", default="onboard"),
             generated_at=dict(type="str"),
         ),
+        required_one_of=[("tenants", "merge")],
+        mutually_exclusive=[("tenants", "merge")],
         supports_check_mode=True,
     )
     p = module.params
     mode = file_mode(p["file_mode"])
     if mode is None:
         module.fail_json(msg="file_mode must be octal permission bits, such as '0600'; got %r" % (p["file_mode"],))
-    try:
-        tenants = with_stopped_hosts(p["tenants"], p["hosts"])
-        doc = report.build(tenants, title=p["title"], mode=p["mode"], generated_at=p["generated_at"])
-    except report.ReportError as exc:
-        module.fail_json(msg="cannot build the report: %s" % exc)
+    doc = merged_report(module) if p["merge"] else built_report(module)
     previous = previous_report(module, os.path.join(p["dest"], "%s.json" % p["basename"]))
     if previous is not None:
         doc["changes"] = history.changes(previous, doc)
