@@ -454,6 +454,12 @@ ASSUMPTIONS = {
     # Protected data without the boxes: masked (the field is there, its value hidden; Autotask's
     # help, D-PD) or hidden (the UDF unavailable, the SolarWinds guide's wording, seed 002).
     "protected_data_effect": ("masked", "hidden"),
+    # An inactive resource, or one on an inactive security level, logging in: refused with a 401
+    # (no public answer shows it) or allowed.
+    "inactive_login": ("refused", "allowed"),
+    # Whether an API-only level may always query the reference data in ALWAYS_QUERY whatever its
+    # table says (true), or only what its rows grant (false).
+    "reference_reads": (True, False),
 }
 # Switches that change only the shape of an answer, never what a level grants: the collection's
 # verdicts must not change with them (tests/functional/test_assumptions.py).
@@ -582,8 +588,8 @@ for _name in ORG_ACCESS_ROWS:
     )
 CONTRACT_VISIBILITY = ("CONTRACTS", "Dropdowns", "Contract Visibility (for contracts you have access to)")
 
-# What every API-only level may query whatever its table says (ASSUMPTION: an API user can
-# always read resources and reference data it needs to authenticate and look around).
+# What every API-only level may query whatever its table says (ASSUMPTION, switch
+# reference_reads: an API user can always read the resources and reference data it needs).
 ALWAYS_QUERY = (
     "Resources",
     "ResourceRoles",

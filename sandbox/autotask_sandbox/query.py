@@ -117,7 +117,7 @@ def _kept(nodes):
 
 
 def _lenient(value, ftype, op, name):
-    """ASSUMPTION: what real Autotask makes of what the strict grammar refuses.
+    """ASSUMPTION (switch filter_values): what real Autotask makes of what the strict grammar refuses.
 
     Public clients send a condition without ``value`` (django-autotask's resource sync since
     2024-11 drops falsy values) and ``"true"`` as a string on a boolean (django-autotask

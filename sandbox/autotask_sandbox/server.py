@@ -47,7 +47,7 @@ JSON_TYPE = "application/json; charset=utf-8"
 MODULE_KEYS = (1, 2, 3, 4, 5, 6, 7, 8)
 # Protected data covers UDFs on Devices (Configuration Items) and Site Configuration (D-PD).
 PROTECTED_DATA_ENTITIES = ("ConfigurationItems",)
-# ASSUMPTION: what a masked value reads as through the API; the help says only "masked".
+# The sandbox's own value for a masked UDF (the help says only "masked"; clients must not parse it).
 MASK = "********"
 PROXY_503_PAGE = (
     b"<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head>"
@@ -212,8 +212,9 @@ class Sandbox:
         if code not in expected:
             raise ApiError(500, [BAD_CODE])
         level = tenant.level(api["security_level"])
-        # ASSUMPTION: an inactive resource or security level cannot log in.
-        if not record.get("isActive") or level is None or not level.active:
+        # ASSUMPTION (switch inactive_login): an inactive resource or security level cannot log in.
+        inactive = not record.get("isActive") or (level is not None and not level.active)
+        if level is None or (inactive and tenant.assumptions["inactive_login"] == "refused"):
             raise ApiError(401, body=DENIED)
         return tenant, record, api, code
 
@@ -749,7 +750,7 @@ class Handler(BaseHTTPRequestHandler):
             if kind == "500":
                 raise ApiError(500, ["An unexpected error has occurred. Please try again later."])
             if kind == "503":
-                # What a proxy in front of the API tends to answer: HTML, not JSON (an assumption).
+                # What a proxy in front of the API tends to answer: HTML, not JSON (the page is our own).
                 raise ApiError(503, raw=PROXY_503_PAGE, content_type="text/html")
             raise DropConnection()
         endpoint = rest.split("/")[0].lower()

@@ -98,7 +98,7 @@ class SecurityLevel:
             if ACCESS_ORDER[level] > ACCESS_ORDER[cell[op]]:
                 cell[op] = level
 
-        for entity in catalog.ALWAYS_QUERY:
+        for entity in catalog.ALWAYS_QUERY if chosen["reference_reads"] else ():
             grant(entity, "query", "All")
         org_levels = []
         for key, value in self.permissions.items():

@@ -288,3 +288,15 @@ def test_protected_data_hidden_behind_the_switch(admin, propel):
     assert udf_names(propel) == []
     admin.control("PUT", "/tenants/%d/protected-data/11" % T1, {"edit_protected": True})
     assert udf_names(propel) == ["Asset Tag", "BIOS Password"]
+
+
+def test_inactive_logins_and_reference_reads_follow_their_switches(admin, propel):
+    """Assumptions (sandbox/README.md evidence table): an inactive user is refused unless
+    inactive_login=allowed; an API-only level reads Resources whatever its rows unless
+    reference_reads=false."""
+    assert propel.query("Resources", [ALL_IDS]).status_code == 200
+    reseed(admin, inactive_login="allowed", reference_reads=False)
+    r = propel.query("Resources", [ALL_IDS])
+    assert r.status_code == 500 and "adequate permissions" in r.json()["errors"][0]
+    admin.control("PATCH", "/tenants/%d/entities/Resources/10" % T1, {"isActive": False})
+    assert admin.call("GET", "ThresholdInformation").status_code == 200
