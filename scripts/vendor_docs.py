@@ -35,15 +35,15 @@ def role_facts(role):
         elif block:
             notes.append(" ".join(block))
             block = []
-    include_vars = yaml.safe_load(load(role, "tasks", "desired.yml"))[0]["vars"]
+    profile = yaml.safe_load(load(role, "tasks", "desired.yml"))[0]["vars"]["vendor_api_user_profile"]
     return {
         "role": role,
-        "vendor": include_vars["vendor_api_user_vendor"],
+        "vendor": profile["vendor"],
         "short": spec["short_description"],
         "defaults": defaults,
         "options": spec.get("options") or {},
         "notes": notes,
-        "custom_level": include_vars["vendor_api_user_security_level"].get("custom"),
+        "custom_level": profile["security_level"].get("custom"),
         "include": tasks,
     }
 

@@ -25,6 +25,8 @@ but the row still needs an attestation. Rows with no ``observe`` can only be att
 
 from __future__ import annotations
 
+import difflib
+
 SECTIONS = (
     "CONTRACTS",
     "CRM",
@@ -37,6 +39,8 @@ SECTIONS = (
     "ADMIN",
     "OTHER",
     "WEB SERVICES API",
+    # Issue #15 lists HOME among the sections vendors name; no row of it is catalogued.
+    "HOME",
 )
 
 OBJECT_SCOPES = ("All", "Mine", "My Territories", "Mine + Organizations", "None")
@@ -167,7 +171,19 @@ ROWS = {
     ("WEB SERVICES API", "Resource Impersonation", "Impersonation"): _row(
         "dropdown", source="D-SL WSAPI; no API reflection", values=("Full Permission", "None")
     ),
+    # Rows named in the PROJECTS and INVENTORY sections (D-SL Settings_Project; the CoW guide). Their
+    # form is the section's (View/Add/Edit/Delete); which entity each governs is not documented, so
+    # they stay attest-only: an observation would be a guess shown as a green.
+    ("PROJECTS", "Object Permissions", "Projects"): _row(
+        "object", source="D-SL Settings_Project, issue #15; no mapping"
+    ),
+    ("INVENTORY", "Object Permissions", "Products"): _row(
+        "object", source="CyberDrain CoW guide (Inventory > Products: View All); no mapping"
+    ),
 }
+
+# A row the catalogue does not know: taken as written, attest-only (strict_rows makes it an error).
+UNKNOWN_ROW = {"kind": "text", "observe": {}, "source": "not in the catalogue", "values": None, "evidence": None}
 
 
 def _grantors():
@@ -204,6 +220,31 @@ def find_row(section, subsection, name):
 
 def row_names():
     return ["%s > %s > %s" % key for key in ROWS]
+
+
+def spec_of(key):
+    """A row's catalogue entry; UNKNOWN_ROW for a row the catalogue does not know."""
+    return ROWS.get(key, UNKNOWN_ROW)
+
+
+def nearest(text, candidates, limit=3):
+    """The candidates closest to a misspelt name, best first (case and spacing ignored)."""
+    folded = {canonical(c): c for c in candidates}
+    return [folded[c] for c in difflib.get_close_matches(canonical(text), list(folded), n=limit, cutoff=0.6)]
+
+
+def nearest_rows(key):
+    """Known rows closest to an unknown one: by full name, else those of its section."""
+    close = nearest(" > ".join(key), row_names())
+    return close or [name for name in row_names() if canonical(name).startswith(canonical(key[0]) + " >")][:3]
+
+
+def unknown_row_note(key):
+    """What the checklist and the report say of a row the catalogue does not know."""
+    near = nearest_rows(key)
+    return "not in the collection's row catalogue: it cannot be checked through the API and needs an attestation%s" % (
+        "; did you mean %s?" % " or ".join(near) if near else ""
+    )
 
 
 def level_key(name):

@@ -149,32 +149,73 @@ def normalise_permission(kind, value, where, allowed=None):
     return _pick(value, allowed or (), where)
 
 
-def normalise_rows(rows):
-    """Validate and normalise a permission table; unknown rows list the valid ones."""
+def _text_cell(value, where):
+    """An unknown row's cell as written: the collection cannot tell its valid values."""
+    if isinstance(value, bool):
+        return "checked" if value else "unchecked"
+    if isinstance(value, dict):
+        value = ["%s: %s" % item for item in value.items()]
+    text = ", ".join(str(v).strip() for v in value) if isinstance(value, list) else str(value).strip()
+    if not text:
+        raise ModelError("%s: give the value the guide asks for" % where)
+    return text
+
+
+def _row_key(index, row, strict):
+    """The row's catalogue key; an unknown row keeps its own names unless ``strict``.
+
+    Sections are all documented (D-SL), so an unknown section is a slip, never a new row.
+    """
+    if cat.canonical(row["section"]) not in [cat.canonical(s) for s in cat.SECTIONS]:
+        near = cat.nearest(row["section"], cat.SECTIONS)
+        raise ModelError(
+            "permissions[%d]: unknown section %r%s; valid: %s"
+            % (index, row["section"], " (did you mean %s?)" % near[0] if near else "", ", ".join(cat.SECTIONS))
+        )
+    key = cat.find_row(row["section"], row["subsection"], row["name"])
+    if key is not None:
+        return key
+    section = next(x for x in cat.SECTIONS if cat.canonical(x) == cat.canonical(row["section"]))
+    key = (section, *(" ".join(str(row[k]).split()) for k in ("subsection", "name")))
+    if strict:
+        near = cat.nearest_rows(key)
+        raise ModelError(
+            "permissions[%d]: unknown row %s (strict_rows is on)%s; known rows: %s"
+            % (
+                index,
+                " > ".join(key),
+                "; did you mean %s?" % " or ".join(near) if near else "",
+                "; ".join(cat.row_names()),
+            )
+        )
+    return key
+
+
+def normalise_rows(rows, strict=False):
+    """Validate and normalise a permission table.
+
+    A row the catalogue does not know is kept as written and is attest-only (verify_rows says
+    so, naming the nearest known rows); with ``strict`` it is an error instead.
+    """
     if not isinstance(rows, list):
         raise ModelError("permissions must be a list of rows")
-    out = {}
+    out, folded = {}, set()
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
             raise ModelError("permissions[%d] must be a mapping" % index)
         missing = [k for k in ("section", "subsection", "name", "permission") if row.get(k) in (None, "")]
         if missing:
             raise ModelError("permissions[%d] needs %s" % (index, ", ".join(missing)))
-        if cat.canonical(row["section"]) not in [cat.canonical(s) for s in cat.SECTIONS]:
-            raise ModelError(
-                "permissions[%d]: unknown section %r; valid: %s" % (index, row["section"], ", ".join(cat.SECTIONS))
-            )
-        key = cat.find_row(row["section"], row["subsection"], row["name"])
-        if key is None:
-            raise ModelError(
-                "permissions[%d]: unknown row %r > %r > %r; known rows: %s"
-                % (index, row["section"], row["subsection"], row["name"], "; ".join(cat.row_names()))
-            )
-        if key in out:
+        key = _row_key(index, row, strict)
+        if tuple(cat.canonical(p) for p in key) in folded:
             raise ModelError("permissions[%d]: row %s is given more than once" % (index, " > ".join(key)))
-        spec = cat.ROWS[key]
+        folded.add(tuple(cat.canonical(p) for p in key))
+        spec = cat.spec_of(key)
         where = " > ".join(key)
-        out[key] = normalise_permission(spec["kind"], row["permission"], where, spec.get("values"))
+        if spec is cat.UNKNOWN_ROW:
+            out[key] = _text_cell(row["permission"], where)
+        else:
+            out[key] = normalise_permission(spec["kind"], row["permission"], where, spec.get("values"))
     return out
 
 
@@ -184,7 +225,7 @@ def describe(kind, value):
         return ", ".join("%s: %s" % (f.capitalize(), v) for f, v in value.items())
     if kind == "check":
         return "checked" if value else "unchecked"
-    return str(value)
+    return str(value)  # a drop-down value, or an unknown row's cell as written
 
 
 def _expected_ops(spec, value):
@@ -192,6 +233,8 @@ def _expected_ops(spec, value):
     if spec["kind"] == "object":
         return {cat.FACET_OPERATION[f]: cat.SCOPE_ACCESS[v] for f, v in value.items()}
     ops = spec["observe"].get("operations", [])
+    if not ops:
+        return {}
     if spec["kind"] == "scope":
         return {op: cat.SCOPE_ACCESS.get(value, "None") for op in ops}
     if spec["kind"] == "check":
@@ -213,7 +256,7 @@ def over_granted(rows, observed):
     """
     allowed = {}
     for key, value in rows.items():
-        spec = cat.ROWS[key]
+        spec = cat.spec_of(key)
         for entity in spec["observe"].get("entities", []):
             for op, want in _expected_ops(spec, value).items():
                 if cat.ACCESS_RANK[want] > cat.ACCESS_RANK[allowed.get((entity, op), "None")]:
@@ -237,10 +280,13 @@ def _access_label(op, access):
     return {"All": "All", "Restricted": "Mine/Restricted", "None": "None"}.get(access, access)
 
 
-def _parse_exceptions(exceptions):
+def _parse_exceptions(exceptions, rows=()):
+    """Exceptions by row key: a catalogued row, or an unknown row the table itself names."""
+    own = {tuple(cat.canonical(p) for p in key): key for key in rows}
     excepted = {}
     for exc in exceptions or []:
-        key = cat.find_row(exc.get("section", ""), exc.get("subsection", ""), exc.get("name", ""))
+        names = [exc.get(k, "") for k in ("section", "subsection", "name")]
+        key = cat.find_row(*names) or own.get(tuple(cat.canonical(n) for n in names))
         if key is None:
             raise ModelError(
                 "exception for unknown row %r" % " > ".join(str(exc.get(k)) for k in ("section", "subsection", "name"))
@@ -346,10 +392,10 @@ def verify_rows(rows, observed, attestation="none", exceptions=None, today=None,
     it. Returns (rows, over_granted, attestation_void).
     """
     today = today or datetime.date.today()
-    excepted = _parse_exceptions(exceptions)
+    excepted = _parse_exceptions(exceptions, rows)
     result, over, by_key = [], [], _by_entity_key(observed)
     for key, value in rows.items():
-        spec = cat.ROWS[key]
+        spec = cat.spec_of(key)
         entry = {
             "key": ["permission", *key],
             "property": "permission: " + " > ".join(key),
@@ -358,6 +404,8 @@ def verify_rows(rows, observed, attestation="none", exceptions=None, today=None,
             "status": "unverifiable",
             "evidence": spec.get("evidence") or "attestation",
         }
+        if spec is cat.UNKNOWN_ROW:
+            entry["warning"] = cat.unknown_row_note(key)
         expected_ops = _expected_ops(spec, value)
         observable = bool(spec["observe"].get("entities")) and bool(expected_ops)
         if probe_error and observable and spec.get("evidence") == "documented":

@@ -54,7 +54,8 @@ def manual_steps(p, rows, verification, over, fingerprint_value, tenant, exists=
         if not from_nothing and status in ("ok", "excepted", "attested"):
             continue
         steps.append(
-            "Section %s, %s: set '%s' to %s." % (key[0], key[1], key[2], model.describe(cat.ROWS[key]["kind"], value))
+            "Section %s, %s: set '%s' to %s."
+            % (key[0], key[1], key[2], model.describe(cat.spec_of(key)["kind"], value))
         )
     steps.append(
         "Save the level. Then record in the inventory: %s"
@@ -143,7 +144,7 @@ def _probe(session, p, found, level_error):
 
 def run(session, p):
     """Verify one security level and guide the UI steps; returns the part's outcome."""
-    rows = model.normalise_rows(p["permissions"])
+    rows = model.normalise_rows(p["permissions"], strict=p["strict_rows"])
     desired = {
         "name": p["name"],
         "copy_from": cat.level_name(p["copy_from"]),

@@ -108,6 +108,8 @@ def security_level():
                 expires=dict(type="str", required=True),
             ),
         ),
+        # Off: a row the catalogue does not know is attest-only, with a warning; on: an error.
+        strict_rows=dict(type="bool", default=False),
         attestation_var=dict(type="str", default="autotask_security_level_attestation"),
         state=dict(type="str", default="present", choices=["present"]),
         verify_as=probe_options(),
@@ -210,6 +212,7 @@ def vendor_users():
             ),
         ),
         fail_on_manual=dict(type="bool", default=False),
+        strict_rows=level["strict_rows"],
     )
 
 

@@ -76,7 +76,7 @@ def _calls_since(before, after):
     }
 
 
-def plan_parts(vendor):
+def plan_parts(vendor, strict_rows=False):
     """(part name, runner, parameters) for one vendor, in the order they run."""
     role = vendor["role"] or role_of(vendor)
     level = vendor["security_level"]
@@ -90,6 +90,7 @@ def plan_parts(vendor):
             verify_as=vendor["verify_as"],
             attestation=attestations.get("security_level"),
             attestation_var="%s_attestations.security_level" % role,
+            strict_rows=strict_rows,
         )
         parts.append(("security_level", security_level, specs.defaults(security_level.argument_spec(), values)))
     values = dict(
@@ -124,7 +125,7 @@ def run(session, p, api_calls):
     """
     vendors = p["vendors"]
     validate(vendors)
-    plans = [plan_parts(v) for v in vendors]
+    plans = [plan_parts(v, p.get("strict_rows", False)) for v in vendors]
     for plan in plans:
         for name, part, params in plan[1]:
             model.attestation_state(params["attestation"], "")  # its shape; the fingerprint comes later
@@ -183,6 +184,20 @@ def _run_locked(session, vendors, plans, api_calls):
                 diff["after"].setdefault(role, {})[name] = part_diff.get("after")
                 outcome["parts"][name] = {k: result[k] for k in REPORT_KEYS if k in result}
     return [_finish(o, session) for o in outcomes], diff
+
+
+def warnings(results):
+    """Each row warning once, naming its vendor: unknown rows, contradicted assumptions."""
+    out = []
+    for outcome in results:
+        for part in outcome["parts"].values():
+            for row in part.get("verification") or []:
+                line = (
+                    "%s: %s: %s" % (outcome["vendor"], row["property"], row["warning"]) if row.get("warning") else None
+                )
+                if line and line not in out:
+                    out.append(line)
+    return out
 
 
 def _finish(outcome, session):

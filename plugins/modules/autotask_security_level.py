@@ -40,7 +40,9 @@ options:
   permissions:
     description:
       - The permission table. Rows the table does not list are expected to grant nothing.
-      - Unknown sections, rows or values fail before any API call, listing the valid ones.
+      - A catalogued row's unknown value fails before any API call, listing the valid ones.
+      - A row the collection's catalogue does not know is taken as written and is attest-only, with a warning
+        naming the nearest known rows; O(strict_rows) makes it an error instead.
     type: list
     elements: dict
     default: []
@@ -96,6 +98,12 @@ options:
         description: When the exception ends, as YYYY-MM-DD.
         type: str
         required: true
+  strict_rows:
+    description:
+      - Fail on a permission row the collection's catalogue does not know, naming the nearest known rows.
+      - Off, such a row appears in the manual steps and needs the attestation; it is never shown as verified.
+    type: bool
+    default: false
   attestation_var:
     description: The inventory variable name the manual steps tell the operator to record the attestation in.
     type: str

@@ -319,6 +319,12 @@ options:
     description: Fail when the result is not compliant (for pipelines that want a red job).
     type: bool
     default: false
+  strict_rows:
+    description:
+      - Fail on a permission row the collection's catalogue does not know, naming the nearest known rows.
+      - Off, such a row is attest-only and the module warns, naming the vendor, the row and the nearest known rows.
+    type: bool
+    default: false
 notes:
   - The result per vendor has the shape the fleet report (M(msp.autotask.autotask_fleet_report)) reads.
 seealso:
@@ -425,6 +431,8 @@ def main():
         am.fail(exc.cause, **exc.extra)
     except (model.ModelError, AutotaskError) as exc:
         am.fail(exc, results=[])
+    for line in vendor_users.warnings(results):
+        am.module.warn(line)
     steps = [
         "%s: %s" % (outcome["vendor"], step)
         for outcome in results

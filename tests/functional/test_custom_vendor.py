@@ -137,3 +137,34 @@ def test_a_custom_vendor_goes_the_whole_way_beside_shipped_ones(fleet):
     onboard(inventory, tmp / "run4")
     for n in (1, 2):
         assert sandbox.control("GET", "/tenants/%d/requests?writes=1" % (60000 + n))["count"] == 0
+
+
+# A PROJECTS row the catalogue knows (attest-only: no documented mapping) and a TIMESHEETS row it does not.
+WIDER_ROWS = [
+    {"section": "PROJECTS", "subsection": "Object Permissions", "name": "Projects", "permission": "View: All"},
+    {"section": "TIMESHEETS", "subsection": "Object Permissions", "name": "Time Entrys", "permission": "View: All"},
+]
+
+
+def test_unknown_rows_are_attest_only_with_a_warning_and_strict_makes_them_errors(fleet):
+    sandbox, inventory, tmp = fleet
+    shared = inventory / "group_vars" / "autotask_tenants.yml"
+    data = yaml.safe_load(shared.read_text())
+    data["msp_autotask_custom_vendors"]["rewst"]["security_level"]["permissions"] += WIDER_ROWS
+    shared.write_text(yaml.safe_dump(data, allow_unicode=True))
+
+    proc, report = onboard(inventory, tmp / "audit", "-e", "msp_autotask_audit=true", "-l", "cust1")
+    assert "[WARNING]: Rewst: permission: TIMESHEETS > Object Permissions > Time Entrys: not in the" in " ".join(
+        proc.stdout.split()
+    ) + " ".join(proc.stderr.split())
+    rewst = next(v for v in report["tenants"][0]["vendors"] if v["role"] == "rewst")
+    rows = {r["property"]: r for r in rewst["verification"]}
+    assert rows["permission: TIMESHEETS > Object Permissions > Time Entrys"]["status"] == "unverifiable"
+    assert rows["permission: PROJECTS > Object Permissions > Projects"]["status"] == "unverifiable"
+    assert "Section TIMESHEETS, Object Permissions: set 'Time Entrys' to View: All." in rewst["manual_steps"]
+    assert [w["property"] for w in rewst["warnings"]] == ["permission: TIMESHEETS > Object Permissions > Time Entrys"]
+
+    proc, report = onboard(inventory, tmp / "strict", "-e", "msp_autotask_strict_rows=true", "-l", "cust1")
+    reason = report["tenants"][0]["failure"]["msg"]
+    assert "unknown row TIMESHEETS > Object Permissions > Time Entrys (strict_rows is on)" in reason
+    assert sandbox.control("GET", "/tenants/60001/requests?writes=1")["count"] == 0

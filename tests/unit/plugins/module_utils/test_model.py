@@ -63,7 +63,10 @@ def test_rows_are_matched_case_and_space_insensitively():
     "rows, message",
     [
         ([row(("SERVICEDESK", "Object Permissions", "Tickets"), "View: All")], "unknown section .* valid: CONTRACTS"),
-        ([row(("CRM", "Object Permissions", "Tickets"), "View: All")], "unknown row .* known rows: CONTRACTS"),
+        (
+            [row(("CRM", "Object Permissions", "Tickets"), "View: All")],
+            "unknown row .*strict_rows.* known rows: CONTRACTS",
+        ),
         ([row(TICKETS, "View: All"), row(TICKETS, "View: Mine")], "more than once"),
         ([{"section": "CRM", "name": "x"}], "needs subsection, permission"),
         ("not a list", "must be a list"),
@@ -71,7 +74,7 @@ def test_rows_are_matched_case_and_space_insensitively():
 )
 def test_bad_tables_fail_clearly(rows, message):
     with pytest.raises(m.ModelError, match=message):
-        m.normalise_rows(rows)
+        m.normalise_rows(rows, strict=True)
 
 
 def test_fingerprint_is_stable_and_tracks_values():
