@@ -153,6 +153,7 @@ class AutotaskModule:
             self.new_probe,
             check_mode=self.check_mode,
             reference_cache=self._reference_cache,
+            named_users=_session.named_users(self.params),
         )
 
     def api_calls(self):

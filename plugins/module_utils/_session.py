@@ -49,11 +49,62 @@ USER_FIELDS = (
 DEFAULT_REFERENCE_CACHE_TTL = 12 * 3600
 # How long a run waits for another run on this controller to finish writing to the same tenant.
 TENANT_LOCK_WAIT = 900
+# Above this many named users one query over every API user is cheaper than a long OR filter
+# (Autotask allows at most 500 OR conditions per query).
+MAX_FILTERED_USERS = 100
 
 
 def fold(value):
     """Autotask compares text case-insensitively; so do we, on both sides."""
     return str(value).strip().lower() if value is not None else None
+
+
+def user_key(api_username=None, email=None, first_name=None, last_name=None):
+    """How find_api_user names a user, in its order of precedence; None if it names nobody precisely."""
+    if api_username:
+        return ("userName", fold(api_username))
+    if email:
+        return ("email", fold(email))
+    if first_name and last_name:
+        return ("name", fold(first_name), fold(last_name))
+    return None
+
+
+def named_users(params):
+    """The user keys a module's parameters name: each user (or vendor's user) and each verify_as."""
+    keys = []
+    for entry in [params, *(params.get("vendors") or [])]:
+        user = entry.get("user") or entry
+        names = [user.get(k) for k in ("api_username", "email", "first_name", "last_name")]
+        probe = entry.get("verify_as") or {}
+        keys += [user_key(*names), user_key(probe.get("username"))]
+    return [k for k in keys if k is not None]
+
+
+def _user_condition(keys):
+    """One filter condition matching any of ``keys`` (folded: Autotask compares text without case)."""
+    items = []
+    for field in ("userName", "email"):
+        values = sorted({k[1] for k in keys if k[0] == field})
+        if values:
+            items.append({"op": "in", "field": field, "value": values})
+    for _kind, first, last in sorted(k for k in keys if k[0] == "name"):
+        items.append(
+            {
+                "op": "and",
+                "items": [
+                    {"op": "eq", "field": "firstName", "value": first},
+                    {"op": "eq", "field": "lastName", "value": last},
+                ],
+            }
+        )
+    return items[0] if len(items) == 1 else {"op": "or", "items": items}
+
+
+def _matches(user, key):
+    if key[0] == "name":
+        return fold(user.get("firstName")) == key[1] and fold(user.get("lastName")) == key[2]
+    return fold(user.get(key[0])) == key[1]
 
 
 class ReferenceCache:
@@ -203,13 +254,17 @@ class TenantSession:
     returns a client for a probe user in the same zone. Both come from the module layer.
     """
 
-    def __init__(self, connect, new_probe, check_mode=False, reference_cache=None):
+    def __init__(self, connect, new_probe, check_mode=False, reference_cache=None, named_users=None):
         self._connect = connect
         self._new_probe = new_probe
         self.check_mode = check_mode
         self._reference_cache = reference_cache
         self._lookup = None
-        self._users = None
+        self._users = None  # every API user, once read
+        # Users the run will look up (named_users()): asked for by name, not by reading every API user.
+        self._named = set(named_users or ())
+        self._asked = set()  # keys a filtered query has answered
+        self._found = {}  # resource id -> row, from filtered queries
         self._links = {}  # entity -> {resource id: [rows]}
         self._wanted_links = {}  # entity -> {resource ids whose links one query should fetch}
         self._probes = {}
@@ -301,22 +356,39 @@ class TenantSession:
     def api_users(self):
         """Every API-only user of the tenant: one query, with only the fields compared."""
         if self._users is None:
-            licensed = [{"op": "eq", "field": "licenseType", "value": API_LICENSE}]
-            self._users = list(self.client.query("Resources", licensed, include_fields=list(USER_FIELDS)))
+            self._users = list(self.client.query("Resources", [self._licensed()], include_fields=list(USER_FIELDS)))
         return self._users
+
+    @staticmethod
+    def _licensed():
+        return {"op": "eq", "field": "licenseType", "value": API_LICENSE}
+
+    def _named_candidates(self, key):
+        """The API users the server matches to ``key`` and every other named user, in one query.
+
+        A tenant may hold a thousand API users; the run needs a few. Only a key found here is
+        trusted: a miss (the server compares text differently, or the user is absent) is
+        checked against every API user, so a verdict never rests on the filter alone.
+        """
+        wanted = (self._named | {key}) - self._asked
+        if key not in self._asked and len(wanted) <= MAX_FILTERED_USERS:
+            rows = self.client.query(
+                "Resources", [self._licensed(), _user_condition(wanted)], include_fields=list(USER_FIELDS)
+            )
+            self._found.update((row["id"], row) for row in rows)
+            self._asked |= wanted
+        return [u for u in self._found.values() if _matches(u, key)] if key in self._asked else []
 
     def find_api_user(self, api_username=None, email=None, first_name=None, last_name=None):
         """The one API user so named, or None; two matches is an input error."""
-        if api_username:
-            hits = [u for u in self.api_users() if fold(u.get("userName")) == fold(api_username)]
-        elif email:
-            hits = [u for u in self.api_users() if fold(u.get("email")) == fold(email)]
-        else:
-            hits = [
-                u
-                for u in self.api_users()
-                if fold(u.get("firstName")) == fold(first_name) and fold(u.get("lastName")) == fold(last_name)
-            ]
+        key = user_key(api_username, email, first_name, last_name)
+        hits = []
+        if self._users is None and key is not None and self._named:
+            hits = self._named_candidates(key)
+        if not hits:
+            if key is None:  # no precise name (first or last name missing): compare as before
+                key = ("name", fold(first_name), fold(last_name))
+            hits = [u for u in self.api_users() if _matches(u, key)]
         if len(hits) > 1:
             raise model.ModelError(
                 "more than one API user matches (resource ids %s); name api_username to choose"

@@ -1,6 +1,7 @@
 """What a compliant re-run costs in API calls: deterministic, so asserted exactly.
 
-Issue #5's budget: at most 3 calls per tenant plus 2 per verify_as identity. The benchmark
+Issue #5's budget: at most 3 calls per tenant plus 2 per verify_as identity. Issue #17: the
+users are asked for by name, so a tenant's count of API users does not change the cost. The benchmark
 (make bench) puts these figures beside a hand-written ansible.builtin.uri playbook; a change
 that spends more fails here.
 """
@@ -25,6 +26,14 @@ ROLES = {  # the benchmark's tenant: three vendors, Email2AT with department and
     "solarwinds_rmm": {},
 }
 
+# What the benchmark tenant's compliant re-run reads (see the first test for why each).
+COMPLIANT_RERUN = [
+    "ResourceRoleDepartments/query",
+    "ResourceRoleQueues/query",
+    "Resources/entityInformation/fields",
+    "Resources/query",
+]
+
 
 def tenant_tasks(variables):
     """What playbooks/onboard.yml does for one tenant: collect each vendor, then one module run."""
@@ -41,9 +50,26 @@ def tenant_tasks(variables):
     return tasks
 
 
-def rerun(sandbox, tmp_path, variables):
+def many_api_users(count):
+    """The benchmark's tenant with ``count`` more API users, none of them a vendor's."""
+    seeded = bench.tenant(1)
+    seeded["resources"] += [
+        {
+            "id": 1000 + n,
+            "firstName": "Integration",
+            "lastName": "%04d" % n,
+            "email": "integration%04d@t1.example" % n,
+            "userName": "integration%04d@t1.example" % n,
+            "api_user": {"secret": "x", "internal": True},
+        }
+        for n in range(count)
+    ]
+    return seeded
+
+
+def rerun(sandbox, tmp_path, variables, seeded=None):
     """A first run (zone and names cached), then the re-run whose requests are returned."""
-    sandbox.seed({"integration_vendors": bench.VENDORS, "tenants": [bench.tenant(1)]})
+    sandbox.seed({"integration_vendors": bench.VENDORS, "tenants": [seeded or bench.tenant(1)]})
     defaults = auth_defaults(sandbox, ADMIN, 90001, {"zone_cache_path": str(tmp_path / "zones.json")})
     run_tasks(tenant_tasks(variables), defaults)
     sandbox.control("DELETE", "/requests")
@@ -65,12 +91,7 @@ def test_a_compliant_rerun_reads_the_tenant_once_for_three_vendors(sandbox, tmp_
     # One query for every API user, one per kind of association Email2AT lists, and the levels
     # (the userType picklist: read fresh, never cached); names come from the reference cache.
     # Four calls, whatever the number of vendors.
-    assert paths == [
-        "ResourceRoleDepartments/query",
-        "ResourceRoleQueues/query",
-        "Resources/entityInformation/fields",
-        "Resources/query",
-    ]
+    assert paths == COMPLIANT_RERUN
     assert spent == {
         ("propel", "security_level"): 1,  # the levels, once for every part
         ("propel", "api_user"): 0,  # the users were read ahead, all in one query
@@ -78,6 +99,14 @@ def test_a_compliant_rerun_reads_the_tenant_once_for_three_vendors(sandbox, tmp_
         ("solarwinds_rmm", "api_user"): 0,
         ("solarwinds_rmm", "protected_data"): 0,
     }
+
+
+def test_a_tenant_with_many_api_users_costs_what_a_small_one_does(sandbox, tmp_path):
+    # 1,305 API users would be three pages of 500 if the run read them all; the one
+    # Resources query asks for the vendors' users by name (test_session_user_filter.py).
+    outcomes, _spent, paths = rerun(sandbox, tmp_path, {}, seeded=many_api_users(1300))
+    assert [o["changed"] for o in outcomes] == [False, False, False]
+    assert paths == COMPLIANT_RERUN
 
 
 def test_a_probe_identity_costs_one_call(sandbox, tmp_path):
