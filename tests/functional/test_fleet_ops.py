@@ -4,11 +4,13 @@ merged slices and a new tenant in one step."""
 import csv
 import json
 import os
+import shutil
 import subprocess
 
 import jsonschema
+import pytest
 import yaml
-from test_fleet import fleet, play  # noqa: F401 (fleet is a fixture)
+from test_fleet import fleet, play, tenant  # noqa: F401 (fleet is a fixture)
 
 from playbook import COLLECTIONS, ROOT
 
@@ -132,3 +134,163 @@ def test_an_audit_and_an_onboard_are_not_merged(fleet):  # noqa: F811
     assert proc.returncode != 0
     assert "reports of different modes cannot be merged" in proc.stdout and "is audit" in proc.stdout
     assert not os.path.exists(os.path.join(tmp, "merged"))
+
+
+VAULT_PASSWORDS = {"t1": "first-tenant-vault", "t2": "second-tenant-vault"}
+
+
+@pytest.fixture
+def small_fleet(sandbox, tmp_path):
+    """An inventory directory like inventories/example with one tenant; a second tenant in Autotask only."""
+    sandbox.seed(
+        {
+            "integration_vendors": [{"name": "Propel Your MSP", "code": "VENDOR-PROPEL"}],
+            "tenants": [tenant(1), tenant(2)],
+        }
+    )
+    inventory = tmp_path / "inventory"
+    (inventory / "group_vars").mkdir(parents=True)
+    (inventory / "host_vars" / "tenant1").mkdir(parents=True)
+    shutil.copy(
+        os.path.join(ROOT, "inventories", "example", "group_vars", "autotask_tenants.yml"), inventory / "group_vars"
+    )
+    (inventory / "hosts.yml").write_text(
+        "---\n# Our fleet.\nautotask_tenants:\n  children:\n    vendor_propel:\n      hosts:\n        tenant1:\n"
+        "    vendor_email2at:\n      hosts:\n"
+    )
+    main = {
+        "autotask_tenant_id": 60001,
+        "autotask_username": "admin@t1.example",
+        "msp_autotask_tenant_domain": "t1.example",
+    }
+    (inventory / "host_vars" / "tenant1" / "main.yml").write_text(yaml.safe_dump(main))
+    for label, password in VAULT_PASSWORDS.items():
+        (tmp_path / (label + ".txt")).write_text(password + "\n")
+    vault = inventory / "host_vars" / "tenant1" / "vault.yml"
+    vault.write_text(
+        yaml.safe_dump({"vault_autotask_secret": "secret-1", "vault_autotask_integration_code": "INTERNAL-ONE"})
+    )
+    subprocess.run(
+        [
+            "ansible-vault",
+            "encrypt",
+            "--vault-id",
+            "t1@%s" % (tmp_path / "t1.txt"),
+            "--encrypt-vault-id",
+            "t1",
+            str(vault),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=COLLECTIONS,
+        ANSIBLE_NOCOLOR="1",
+        AUTOTASK_TRUSTED_HOSTS="127.0.0.1",
+        AUTOTASK_ZONE_DISCOVERY_URL=sandbox.url + "/atservicesrest",
+        AUTOTASK_ZONE_CACHE_PATH=str(tmp_path / "zones.json"),
+    )
+    return sandbox, inventory, tmp_path, env
+
+
+def add_tenant(inventory, tmp, env, name, username, secret, code, vendors=("propel",)):
+    extra = {
+        "msp_autotask_new_tenant": name,
+        "msp_autotask_new_tenant_domain": "t2.example",
+        "msp_autotask_new_tenant_vendors": list(vendors),
+        "msp_autotask_vault_id": "t2@%s" % (tmp / "t2.txt"),
+        "msp_autotask_report_dir": str(tmp / "added"),
+    }
+    # The credential as the AWX credential type (or an operator's shell) gives it: the environment.
+    env = dict(env, AUTOTASK_USERNAME=username, AUTOTASK_SECRET=secret, AUTOTASK_INTEGRATION_CODE=code)
+    return subprocess.run(
+        [
+            "ansible-playbook",
+            os.path.join(ROOT, "playbooks", "add_tenant.yml"),
+            "-i",
+            str(inventory),
+            "-e",
+            json.dumps(extra),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
+
+
+def test_a_new_tenant_in_one_step_joins_the_next_fleet_audit(small_fleet):
+    sandbox, inventory, tmp, env = small_fleet
+    proc = add_tenant(inventory, tmp, env, "tenant2", "admin@t2.example", "secret-2", "INTERNAL-TWO")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    main = yaml.safe_load((inventory / "host_vars" / "tenant2" / "main.yml").read_text())
+    assert main["autotask_tenant_id"] == 60002  # what Autotask answered for the credential
+    assert main["autotask_username"] == "admin@t2.example" and main["msp_autotask_tenant_domain"] == "t2.example"
+    vault = (inventory / "host_vars" / "tenant2" / "vault.yml").read_text()
+    assert vault.startswith("$ANSIBLE_VAULT;1.2;AES256;t2\n") and "secret-2" not in vault
+    plain = subprocess.run(
+        [
+            "ansible-vault",
+            "view",
+            "--vault-id",
+            "t2@%s" % (tmp / "t2.txt"),
+            str(inventory / "host_vars" / "tenant2" / "vault.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert yaml.safe_load(plain) == {
+        "vault_autotask_secret": "secret-2",
+        "vault_autotask_integration_code": "INTERNAL-TWO",
+    }
+    hosts = (inventory / "hosts.yml").read_text()
+    assert hosts.startswith("---\n# Our fleet.\n")  # the rest of the file is kept
+    assert yaml.safe_load(hosts)["autotask_tenants"]["children"]["vendor_propel"]["hosts"] == {
+        "tenant1": None,
+        "tenant2": None,
+    }
+    # The one-tenant audit ran and wrote its own report.
+    assert [t["host"] for t in load(tmp / "added")["tenants"]] == ["tenant2"]
+    assert "secret-2" not in proc.stdout and "INTERNAL-TWO" not in proc.stdout
+    assert sandbox.control("GET", "/tenants/60002/requests?writes=1")["count"] == 0
+
+    vault_ids = ["--vault-id", "t1@%s" % (tmp / "t1.txt"), "--vault-id", "t2@%s" % (tmp / "t2.txt")]
+    fleet_env = dict(env, ANSIBLE_VAULT_ID_MATCH="1")
+    audit = subprocess.run(
+        [
+            "ansible-playbook",
+            os.path.join(ROOT, "playbooks", "audit.yml"),
+            "-i",
+            str(inventory),
+            *vault_ids,
+            "-e",
+            "msp_autotask_report_dir=%s" % (tmp / "fleet"),
+        ],
+        capture_output=True,
+        text=True,
+        env=fleet_env,
+        timeout=300,
+    )
+    assert "fleet-report.json" in audit.stdout, audit.stdout[-3000:] + audit.stderr[-3000:]
+    doc = load(tmp / "fleet")
+    assert sorted(t["host"] for t in doc["tenants"]) == ["tenant1", "tenant2"]
+    assert not any(t["failure"] for t in doc["tenants"])
+
+
+def test_an_existing_tenant_is_never_overwritten(small_fleet):
+    _sandbox, inventory, tmp, env = small_fleet
+    before = (inventory / "hosts.yml").read_text()
+    by_name = add_tenant(inventory, tmp, env, "tenant1", "admin@t2.example", "secret-2", "INTERNAL-TWO")
+    assert by_name.returncode != 0 and "refusing" in by_name.stdout
+    # Another name for a database the inventory has: the id Autotask answers gives it away.
+    by_id = add_tenant(inventory, tmp, env, "tenant-one", "admin@t1.example", "secret-1", "INTERNAL-ONE")
+    assert by_id.returncode != 0 and "database 60001 is already a tenant" in by_id.stdout
+    unknown_group = add_tenant(
+        inventory, tmp, env, "tenant2", "admin@t2.example", "secret-2", "INTERNAL-TWO", ["mindmatrix"]
+    )
+    assert unknown_group.returncode != 0 and "no group vendor_mindmatrix" in unknown_group.stdout
+    assert (inventory / "hosts.yml").read_text() == before
+    assert sorted(os.listdir(inventory / "host_vars")) == ["tenant1"]
