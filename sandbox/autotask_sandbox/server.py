@@ -45,7 +45,8 @@ DEFAULT_SETTINGS = {
 FAULT_KINDS = ("429", "500", "503", "drop", "drop_after_write")
 JSON_TYPE = "application/json; charset=utf-8"
 MODULE_KEYS = (1, 2, 3, 4, 5, 6, 7, 8)
-# Protected data covers UDFs on Devices (Configuration Items) and Site Configuration (D-PD).
+# Protected data covers UDFs on Devices (Configuration Items) and Site Configuration (D-PD); the
+# sandbox does not serve CompanySiteConfigurations yet, so only the devices' UDFs are modelled.
 PROTECTED_DATA_ENTITIES = ("ConfigurationItems",)
 # The sandbox's own value for a masked UDF (the help says only "masked"; clients must not parse it).
 MASK = "********"
