@@ -18,7 +18,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # credentials there only when the host is named (trusted_hosts), and warns that it is.
 export AUTOTASK_TRUSTED_HOSTS := 127.0.0.1
 
-.PHONY: help versions venv link tree chromium molecule docs-lint test-faults bench compat ansible-test-ready lint sanity units sandbox-tests functional changelog-lint test demo clean
+.PHONY: help versions venv link collection-link tree chromium molecule docs-lint test-faults bench compat ansible-test-ready lint sanity units sandbox-tests functional changelog-lint test demo clean
 
 help:
 	@echo "make demo   - run the demo against the Autotask sandbox"
@@ -45,7 +45,9 @@ versions: venv
 	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' || echo "$(OLDER_LINE_WARNING)"
 
 # build/collections/ansible_collections/msp/autotask -> this checkout (for pytest and playbooks)
-link: venv
+link: venv collection-link
+
+collection-link:
 	@mkdir -p $(COLLECTIONS)/ansible_collections/msp
 	@ln -sfn $(CURDIR) $(COLLECTIONS)/ansible_collections/msp/autotask
 
@@ -124,8 +126,17 @@ docs-lint: link
 
 test: versions lint changelog-lint docs-lint sandbox-tests functional molecule units sanity compat
 
-demo: link
-	$(BIN)/python scripts/demo.py --seed sandbox/seeds/demo.yml
+# The demo needs only what the collection runs on (requirements.txt: ansible-core, requests,
+# jmespath) and the sandbox's PyYAML, in a venv of its own; make test's toolchain stays in .venv.
+DEMO_VENV ?= $(abspath .venv-demo)
+$(DEMO_VENV)/bin/.stamp-python$(PY_VERSION): requirements.txt
+	$(PYTHON) -m venv --clear $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(DEMO_VENV)/bin/python -m pip install --quiet -r requirements.txt pyyaml
+	touch $@
+
+demo: $(DEMO_VENV)/bin/.stamp-python$(PY_VERSION) collection-link
+	PATH=$(DEMO_VENV)/bin:$$PATH $(DEMO_VENV)/bin/python scripts/demo.py --seed sandbox/seeds/demo.yml
 
 clean:
-	rm -rf build $(VENV) .venv-compat tests/output
+	rm -rf build $(VENV) .venv-compat $(DEMO_VENV) tests/output

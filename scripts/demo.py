@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 
 import yaml
 
@@ -30,9 +31,24 @@ INVENTORY = os.path.join(ROOT, "inventories", "example")
 VAULT_PASSWORD = os.path.join(ROOT, "inventories", "demo-vault-password.txt")
 
 
+# How many of the technician's actions the demo prints; the rest go to a file beside the reports.
+SHOWN_ACTIONS = 3
+
+
+def shown(folder, name):
+    """A path as the reader typed it: relative under the working directory, else absolute."""
+    path = os.path.join(folder, name)
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
 def run_playbook(n, out, env):
     """One onboard.yml run; returns {host: recap counters} and the report document."""
     report_dir = os.path.join(out, "run%d" % n)
+    if n > 1:
+        # The last run's report in the folder is what the fleet report compares itself with.
+        os.makedirs(report_dir)
+        shutil.copy(os.path.join(out, "run%d" % (n - 1), "fleet-report.json"), report_dir)
     cmd = [
         "ansible-playbook",
         os.path.join(ROOT, "playbooks", "onboard.yml"),
@@ -74,8 +90,23 @@ def print_run(n, what, recap, report):
         if steps:
             line += "  (%d manual steps)" % steps
         if tenant["failure"]:
-            line += "\n             reason: %s" % tenant["failure"]["msg"][:110]
+            # Whole, wrapped: a reason cut mid-path hides where it failed.
+            line += "\n" + textwrap.fill(
+                tenant["failure"]["msg"], width=100, initial_indent=" " * 13 + "reason: ", subsequent_indent=" " * 21
+            )
         print(line)
+    changes = report.get("changes")
+    if changes:
+        print(
+            "  since run %d: %d worse, %d better, %d other changes (top of run%d/fleet-report.md)"
+            % (
+                n - 1,
+                changes["worse"],
+                changes["better"],
+                len(changes["items"]) - changes["worse"] - changes["better"],
+                n,
+            )
+        )
 
 
 def play_technician(sandbox, report, inventory):
@@ -137,9 +168,13 @@ def main():
         print_run(1, "the fleet as found", recap, report)
 
         done = play_technician(sandbox, report, inventory)
+        with open(os.path.join(out, "technician.txt"), "w", encoding="utf-8") as handle:
+            handle.write("".join(line + "\n" for line in done))
         print("\nThe technician works through run 1's checklist in the Autotask UI (%d actions):" % len(done))
-        for line in done:
+        for line in done[:SHOWN_ACTIONS]:
             print("  - " + line)
+        if len(done) > SHOWN_ACTIONS:
+            print("  ... and %d more (%s)" % (len(done) - SHOWN_ACTIONS, shown(out, "technician.txt")))
 
         recap, report, _ = run_playbook(2, out, env)
         print_run(2, "after the manual steps", recap, report)
@@ -160,7 +195,7 @@ def main():
         if unfinished:
             print("Not compliant after run 3: %s" % ", ".join(unfinished))
         ok = changed == 0 and writes == 0 and not unfinished
-        print("Reports: %s/fleet-report.{json,md,html} (runs 1 and 2 beside it)" % report_dir)
+        print("Reports: %s (runs 1 and 2 beside it)" % shown(report_dir, "fleet-report.{json,md,html,csv}"))
     finally:
         sandbox.stop()
     print("Sandbox stopped.")

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,7 @@ def demo(tmp_path_factory):
         capture_output=True,
         text=True,
         env=env,
+        cwd=ROOT,  # as make demo runs it: paths outside the checkout are printed whole
         timeout=900,
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
@@ -71,6 +73,33 @@ def test_the_demo_tells_the_whole_story(demo):
         recorded = yaml.safe_load(handle)
     assert set(recorded) == {"propel_attestations", "solarwinds_rmm_attestations"}
     assert set(recorded["propel_attestations"]) == {"security_level", "api_user"}
+
+
+def readme_sample():
+    """The demo output README.md shows: the first ``text`` block after the Quick start."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
+        readme = handle.read()
+    start = readme.index("```text\n", readme.index("## Quick start")) + len("```text\n")
+    return readme[start : readme.index("```", start)]
+
+
+def test_readme_shows_the_demos_real_output(demo):
+    out, stdout = demo
+    # The two things that differ between machines: the sandbox's port and the output folder.
+    seen = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", stdout).replace(str(out), "demo-output")
+    assert re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", readme_sample()) == seen
+
+
+def test_each_run_says_what_changed_since_the_one_before(demo):
+    out, stdout = demo
+    assert report(out, 1)["changes"] is None
+    second = report(out, 2)["changes"]
+    assert second["better"] >= 4 and second["worse"] == 0
+    assert {c["host"] for c in second["items"] if c["newly_compliant"]} >= {"contoso", "woodgrove", "northwind"}
+    assert report(out, 3)["changes"]["items"] == []  # nothing moved between runs 2 and 3
+    assert "since run 1: 0 worse, %d better" % second["better"] in stdout
+    with open(out / "run2" / "fleet-report.md", encoding="utf-8") as handle:
+        assert "## Since the previous report (onboard," in handle.read()
 
 
 def test_every_report_matches_the_published_schema(demo):

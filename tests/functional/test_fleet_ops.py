@@ -49,7 +49,7 @@ def test_a_rerun_into_the_same_folder_says_what_changed_since(fleet):  # noqa: F
 
 def runner_job(private, inventory, report_dir, limit=None):
     """An audit job as AWX starts one through ansible-runner (a slice is a job with its hosts limited)."""
-    import ansible_runner
+    ansible_runner = pytest.importorskip("ansible_runner")  # make compat's venvs have no ansible-runner
 
     os.makedirs(private)
     return ansible_runner.run_async(
