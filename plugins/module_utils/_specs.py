@@ -209,6 +209,18 @@ def vendor_users():
                     options=dict(security_level=attestation, api_user=attestation, protected_data=attestation),
                 ),
                 exceptions=level["exceptions"],
+                # Where a custom vendor's profile lives in the inventory, so messages name the variable.
+                source=dict(type="str"),
+            ),
+        ),
+        # What the fleet playbook knows of the host's inventory, to warn about names no role reads.
+        inventory=dict(
+            type="dict",
+            options=dict(
+                groups=dict(type="list", elements="str", default=[]),
+                variables=dict(type="list", elements="str", default=[], no_log=False),
+                vendors=dict(type="list", elements="str", default=[]),
+                known_variables=dict(type="list", elements="str", default=[], no_log=False),
             ),
         ),
         fail_on_manual=dict(type="bool", default=False),

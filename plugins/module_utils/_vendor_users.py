@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.msp.autotask.plugins.module_utils import _api_user as api_user
+from ansible_collections.msp.autotask.plugins.module_utils import _catalog as cat
 from ansible_collections.msp.autotask.plugins.module_utils import _model as model
 from ansible_collections.msp.autotask.plugins.module_utils import _protected_data as protected_data
 from ansible_collections.msp.autotask.plugins.module_utils import _security_level as security_level
@@ -207,11 +208,40 @@ def _finish(outcome, session):
     return outcome
 
 
+def variable(vendor, option, index=None):
+    """The inventory variable a vendor's user option came from, for messages.
+
+    A shipped role reads ``<role>_<option>``; a custom vendor's profile sits at ``source``
+    (``msp_autotask_custom_vendors.<name>``).
+    """
+    name = (
+        "%s.user.%s" % (vendor["source"], option)
+        if vendor.get("source")
+        else "%s_%s" % (vendor["role"] or role_of(vendor), option)
+    )
+    return name if index is None else "%s[%d]" % (name, index)
+
+
+def _names_of(vendor):
+    """(variable, kind, name) of every name the vendor's user refers to."""
+    user = vendor["user"]
+    for i, d in enumerate(user["departments"] or []):
+        yield variable(vendor, "departments", i), "department", d["department"]
+        yield variable(vendor, "departments", i), "role", d["role"]
+    for i, r in enumerate(user["service_desk_roles"] or []):
+        yield variable(vendor, "service_desk_roles", i), "role", r["role"]
+    for i, q in enumerate(user["queues"] or []):
+        yield variable(vendor, "queues", i), "queue", q
+    if user["location"]:
+        yield variable(vendor, "location"), "location", user["location"]
+
+
 def _read_ahead(session, vendors):
     """Read what every vendor needs in as few calls as the API allows, before the first write.
 
     One query for all API users; then, for users that list associations, one query per kind
-    for all of them; and every name, so that a typo in any vendor writes nothing at all.
+    for all of them; and every name, so that a typo in any vendor writes nothing at all. A
+    name not found says which vendor's variable holds it.
     """
     for vendor in vendors:
         user = vendor["user"]
@@ -219,15 +249,48 @@ def _read_ahead(session, vendors):
         for kind in api_user.LINK_KINDS:
             if found and api_user.reads_links(user, kind):
                 session.expect_links(kind.entity, found["id"])
-    lookup = session.lookup
     for vendor in vendors:
-        user = vendor["user"]
-        for d in user["departments"] or []:
-            lookup.id_of("department", d["department"])
-            lookup.id_of("role", d["role"])
-        for r in user["service_desk_roles"] or []:
-            lookup.id_of("role", r["role"])
-        for q in user["queues"] or []:
-            lookup.id_of("queue", q)
-        if user["location"]:
-            lookup.id_of("location", user["location"])
+        for where, kind, name in _names_of(vendor):
+            try:
+                session.lookup.id_of(kind, name)
+            except model.ModelError as exc:
+                raise model.ModelError(
+                    "%s (%s, tenant %s): %s" % (where, vendor["vendor"], session.tenant, exc)
+                ) from None
+
+
+# Suffixes every vendor reads, shipped or custom: the tenant's own values.
+TENANT_SUFFIXES = ("attestations", "verify_as", "exceptions")
+
+
+def inventory_warnings(check):
+    """Inventory slips that would otherwise be ignored in silence, each with the nearest real name.
+
+    ``check``: the host's ``groups`` and ``variables`` (names), every vendor name (``vendors``)
+    and the variables the vendor roles read (``known_variables``).
+    """
+    if not check:
+        return []
+    vendors = check["vendors"] or []
+    out = []
+    for group in check["groups"] or []:
+        match = re.match(r"(?i)^vendors?[-_]?(.+)$", group)
+        if not match or (group.startswith("vendor_") and group[len("vendor_") :] in vendors):
+            continue
+        near = cat.nearest(match.group(1), vendors, limit=1)
+        out.append(
+            "group %s looks like a vendor group but matches no vendor (vendor_<name>: %s)%s; its hosts do not get it"
+            % (group, ", ".join(vendors), "; did you mean vendor_%s?" % near[0] if near else "")
+        )
+    known = set(check["known_variables"] or []) | {"%s_%s" % (v, s) for v in vendors for s in TENANT_SUFFIXES}
+    owners = sorted(vendors, key=len, reverse=True)  # solarwinds_rmm before a vendor named solarwinds
+    for name in sorted(check["variables"] or []):
+        owner = next((v for v in owners if name.startswith(v + "_")), None)
+        if owner is None or name in known:
+            continue
+        near = cat.nearest(name, sorted(k for k in known if k.startswith(owner + "_")), limit=1)
+        out.append(
+            "variable %s is read by no role%s"
+            % (name, "; did you mean %s?" % near[0] if near else " (%s reads none by that name)" % owner)
+        )
+    return out

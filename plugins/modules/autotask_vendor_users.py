@@ -13,11 +13,15 @@ description:
   - Does for a list of vendors what M(msp.autotask.autotask_security_level),
     M(msp.autotask.autotask_api_user) and M(msp.autotask.autotask_protected_data) do for one, with
     the same checks, writes, manual steps and attestations.
-  - It reads the tenant once however many vendors it lists. All API users come from one
-    C(Resources) query, the associations of every user that lists them from one query per kind,
+  - It reads the tenant once however many vendors it lists. The API users it names (each
+    vendor's user and each O(vendors[].verify_as) probe) come from one C(Resources) query that
+    asks for them by name, the associations of every user that lists them from one query per kind,
     each probe user's access from one C(EntityInformation) call, and department, role, queue,
     location and device UDF names from a reference cache (see O(reference_cache_path)). A
     compliant tenant costs one to three calls plus two per probe identity.
+  - Asking for the users by name keeps a tenant with a thousand API users as cheap as a small one.
+    A name that query does not find is looked for among every API user before the user is called
+    missing, so the verdict never rests on how the server compares text.
   - Every vendor's input and every name is checked before the first write, so a typo in any
     vendor writes nothing. Security levels are checked first, then the API users are converged,
     then the protected data is checked.
@@ -315,6 +319,11 @@ options:
             description: When the exception ends, as YYYY-MM-DD.
             type: str
             required: true
+      source:
+        description:
+          - Where a custom vendor's profile lives in the inventory (for example C(msp_autotask_custom_vendors.rewst)),
+            so that messages name the variable; without it, a name comes from C(<role>_<option>).
+        type: str
   fail_on_manual:
     description: Fail when the result is not compliant (for pipelines that want a red job).
     type: bool
@@ -325,8 +334,43 @@ options:
       - Off, such a row is attest-only and the module warns, naming the vendor, the row and the nearest known rows.
     type: bool
     default: false
+  inventory:
+    description:
+      - What the fleet playbook knows of the host's inventory. The module warns, with the nearest real name, about
+        a group that looks like a vendor group (C(vendors_propel), C(vendor_propell)) but matches no vendor, and
+        about a variable with a vendor's prefix that no role reads (C(email2at_department)).
+      - Nothing here reaches Autotask.
+    type: dict
+    suboptions:
+      groups:
+        description: The host's groups.
+        type: list
+        elements: str
+        default: []
+      variables:
+        description: The names of the host's inventory variables.
+        type: list
+        elements: str
+        default: []
+      vendors:
+        description: Every vendor name (the shipped roles and the custom vendors).
+        type: list
+        elements: str
+        default: []
+      known_variables:
+        description:
+          - The variables the vendor roles read; C(<vendor>_attestations), C(<vendor>_verify_as) and
+            C(<vendor>_exceptions) are always known.
+        type: list
+        elements: str
+        default: []
 notes:
   - The result per vendor has the shape the fleet report (M(msp.autotask.autotask_fleet_report)) reads.
+  - An action plugin of the same name runs this module in the controller's worker process when the
+    task runs on a local connection (as the fleet playbooks do), without become or async, and the
+    controller's Python has C(requests). It validates the arguments with this module's argument
+    spec and returns the same result, with the same check mode, diff and C(no_log) masking; the
+    host's C(ansible_python_interpreter) is not used then. Otherwise the module runs as usual.
 seealso:
   - module: msp.autotask.autotask_api_user
   - module: msp.autotask.autotask_security_level
@@ -425,6 +469,8 @@ from ansible_collections.msp.autotask.plugins.module_utils._module import Autota
 
 def main():
     am = AutotaskModule(vendor_users.argument_spec(), supports_check_mode=True)
+    for line in vendor_users.inventory_warnings(am.params["inventory"]):
+        am.module.warn(line)
     try:
         results, diff = vendor_users.run(am.session(), am.params, am.api_calls)
     except model.PartFailed as exc:

@@ -168,3 +168,29 @@ def test_unknown_rows_are_attest_only_with_a_warning_and_strict_makes_them_error
     reason = report["tenants"][0]["failure"]["msg"]
     assert "unknown row TIMESHEETS > Object Permissions > Time Entrys (strict_rows is on)" in reason
     assert sandbox.control("GET", "/tenants/60001/requests?writes=1")["count"] == 0
+
+
+def test_inventory_slips_are_warned_or_failed_with_the_nearest_name(fleet):
+    inventory, tmp = fleet[1:]
+    hosts_file = inventory / "hosts.yml"
+    data = yaml.safe_load(hosts_file.read_text())
+    tenants = data["autotask_tenants"]
+    tenants["children"]["vendors_rewst"] = {"hosts": {"cust1": None, "empty": None}}  # a plural slip
+    tenants["children"]["vendor_propell"] = {"hosts": {"cust2": None}}  # a misspelt vendor group
+    tenants["hosts"]["empty"] = {"autotask_tenant_id": 60009}
+    tenants["hosts"]["cust1"]["email2at_department"] = "Service Desk"  # email2at_departments is meant
+    tenants["hosts"]["cust1"]["email2at_queues"] = ["Client Portl"]
+    hosts_file.write_text(yaml.safe_dump(data, allow_unicode=True))
+
+    proc, report = onboard(inventory, tmp / "report", "-l", "cust1,cust2,empty")
+    out = " ".join((proc.stdout + proc.stderr).split())
+    assert "variable email2at_department is read by no role; did you mean email2at_departments?" in out
+    assert "group vendors_rewst looks like a vendor group" in out and "did you mean vendor_rewst?" in out
+    # vendor_propell puts 'propell' in cust2's vendor list: an error, with the nearest name.
+    failures = {t["host"]: (t["failure"] or {}).get("msg", "") for t in report["tenants"]}
+    assert "propell matches no vendor (did you mean propel?)" in failures["cust2"]
+    assert failures["cust1"].startswith(
+        "email2at_queues[0] (MSPintegrations Email2AT, tenant 60001): queue 'Client Portl' not found; known: Client"
+    )
+    assert "empty lists no vendor" in out and "Its groups vendors_rewst look like vendor groups" in out
+    assert failures["empty"] == ""
