@@ -618,7 +618,10 @@ class AutotaskClient:
         overall cap: no further page is asked for once that many items were yielded.
 
         A page that came from a POST is followed by POSTing its ``nextPageUrl`` with the same
-        body: real Autotask answers a GET there with 405 (WYRE-AI/autotask-mcp PR #170).
+        body: real Autotask answers a GET there with 405 (WYRE-AI/autotask-mcp PR #170). A GET
+        next-page link grows with its paging token and answers 404 past the URL limit
+        (KelvinTegelaar/AutotaskAPI issue #66); such a query goes on as Autotask's help describes
+        instead of paging: the same query for ids above the last one received.
         """
         if limit is not None and int(limit) < 1:
             raise ValueError("limit must be at least 1")
@@ -637,6 +640,10 @@ class AutotaskClient:
             if not next_url:
                 return
             self._check_same_origin(next_url)
+            if method == "GET" and len(next_url) >= MAX_GET_URL:
+                body = _after_last_id(body, items, entity)
+                page, method = self._first_page(entity, body)
+                continue
             page = self._send(method, next_url, body=body if method == "POST" else None, kind="query", safe=True)
 
     def query_all(self, entity, filters=None, include_fields=None):
@@ -863,6 +870,21 @@ def _decode(response, method, path):
         raise AutotaskError(
             "Autotask returned a body that is not JSON", response.status_code, method, path, _errors_of(response)
         ) from None
+
+
+def _after_last_id(body, items, entity):
+    """The query again for ids above the largest one received.
+
+    Autotask's help offers this "looping query" as the alternative to paging (D-AQ, quoted in
+    apigrate/autotask-restapi issue #24), which holds because rows come in id order; a page
+    without ids cannot be continued this way.
+    """
+    ids = [item.get("id") for item in items if isinstance(item, dict)]
+    if not ids or not all(isinstance(i, int) for i in ids):
+        raise AutotaskError(
+            "cannot continue a query past the URL limit: its page has no ids", method="GET", path="/%s/query" % entity
+        )
+    return dict(body, filter=[*body["filter"], {"op": "gt", "field": "id", "value": max(ids)}])
 
 
 def _items_of(page, entity):

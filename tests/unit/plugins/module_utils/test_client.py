@@ -216,6 +216,18 @@ def test_long_queries_switch_from_get_to_post(clock):
 
 
 @responses.activate
+def test_a_next_get_link_past_the_url_limit_is_replaced_by_a_query_above_the_last_id(clock):
+    long_link = API + "/Tickets/query/next?paging=" + "x" * c.MAX_GET_URL
+    responses.get(API + "/Tickets/query", json=page([{"id": 3}, {"id": 7}], long_link))
+    responses.get(API + "/Tickets/query", json=page([{"id": 8}]))
+    assert [t["id"] for t in make(clock).query("Tickets", [{"op": "eq", "field": "status", "value": 1}])] == [3, 7, 8]
+    _first, second = responses.calls
+    assert "paging" not in second.request.url  # the over-long link is never sent
+    search = json.loads(parse_qs(urlsplit(second.request.url).query)["search"][0])
+    assert search["filter"] == [{"op": "eq", "field": "status", "value": 1}, {"op": "gt", "field": "id", "value": 7}]
+
+
+@responses.activate
 def test_count_uses_query_count(clock):
     responses.get(API + "/Tickets/query/count", json={"queryCount": 1234})
     assert make(clock).count("Tickets", [{"op": "eq", "field": "status", "value": 1}]) == 1234
