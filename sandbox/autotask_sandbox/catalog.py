@@ -460,6 +460,9 @@ ASSUMPTIONS = {
     # Whether an API-only level may always query the reference data in ALWAYS_QUERY whatever its
     # table says (true), or only what its rows grant (false).
     "reference_reads": (True, False),
+    # A second identical association (same resource and queue, or same resource, role and
+    # department): no public answer shows whether Autotask refuses it or stores a duplicate.
+    "duplicate_associations": ("refused", "accepted"),
 }
 # Switches that change only the shape of an answer, never what a level grants: the collection's
 # verdicts must not change with them (tests/functional/test_assumptions.py).

@@ -513,11 +513,13 @@ class Api:
         if missing:
             raise ApiError(500, ["%s is required." % ", ".join(missing)])
         recs = self.tenant.records[entity.name]
-        if entity.name == "ResourceRoleQueues":
+        # ASSUMPTION (switch duplicate_associations): a second identical association is refused.
+        refuse_duplicates = self.tenant.assumptions["duplicate_associations"] == "refused"
+        if refuse_duplicates and entity.name == "ResourceRoleQueues":
             for r in recs.values():
                 if r["resourceID"] == parent and r["queueID"] == values["queueID"]:
                     raise ApiError(500, ["This resource is already associated with queue %s." % values["queueID"]])
-        if entity.name in ("ResourceRoleDepartments", "ResourceServiceDeskRoles"):
+        if refuse_duplicates and entity.name in ("ResourceRoleDepartments", "ResourceServiceDeskRoles"):
             for r in recs.values():
                 if (
                     r["resourceID"] == parent

@@ -3,8 +3,8 @@
 Each tenant needs two writes (its AutoElevate user is inactive and lacks its department link).
 Both runs start together against a slow sandbox, so without the lock both would read the same
 gaps and both would write. With it, the second run to reach a tenant reads after the first
-has finished there and writes nothing. The request log counts every write, a refused duplicate
-included.
+has finished there and writes nothing. The sandbox stores duplicate associations (switch
+duplicate_associations=accepted), so nothing but the lock keeps a second one out.
 """
 
 import json
@@ -57,7 +57,12 @@ def tenant(n):
 @pytest.fixture
 def fleet(sandbox, tmp_path):
     sandbox.seed(
-        {"integration_vendors": [{"name": VENDOR, "code": "VENDOR-AE"}], "tenants": [tenant(n) for n in TENANTS]}
+        {
+            # A duplicate association is stored, not refused: only the lock can keep it out.
+            "settings": {"assumptions": {"duplicate_associations": "accepted"}},
+            "integration_vendors": [{"name": VENDOR, "code": "VENDOR-AE"}],
+            "tenants": [tenant(n) for n in TENANTS],
+        }
     )
     hosts = {}
     for n in TENANTS:
@@ -98,6 +103,8 @@ def test_two_concurrent_onboard_runs_make_each_write_once(fleet):
         writes = Counter((entry["method"], entry["path"]) for entry in log)
         assert len(writes) == 2 and set(writes.values()) == {1}, (n, writes)
         assert {method for method, _path in writes} == {"PATCH", "POST"}
+        links = sandbox.control("GET", "/tenants/%d" % (62000 + n))["entities"]["ResourceRoleDepartments"]
+        assert len([r for r in links if r["resourceID"] == 10]) == 1  # no duplicate was stored
         # Exactly one of the two runs changed the tenant; the other found it done.
         changed = [re.search(r"^lock%d\s+:.*changed=(\d+)" % n, out, re.M).group(1) for out in outputs]
         assert sorted(changed) == ["0", "1"], changed
