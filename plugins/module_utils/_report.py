@@ -637,6 +637,18 @@ def _html_tenant(tenant):
     return out
 
 
+def _html_changes(changes):
+    """The 'since the previous report' section, each change a list item classed by its direction."""
+    if not changes:
+        return []
+    out = ['<section id="changes"><h2>%s</h2><ul>' % _e(_changes_heading(changes))]
+    out += ['<li class="%s">%s</li>' % (c["direction"], _e(_change_text(c))) for c in changes["items"]]
+    # What _changes_lines adds after the items: "no change" or the tenants not in this run.
+    out += ["<li>%s</li>" % _e(line) for line in _changes_lines(changes)[len(changes["items"]) :]]
+    out.append("</ul></section>")
+    return out
+
+
 def to_html(report):
     t = report["totals"]
     vendors = [(v["role"], v["vendor"]) for v in report["vendors"]]
@@ -655,13 +667,7 @@ def to_html(report):
         for s in STATUSES
     ]
     out.append("</div>")
-    if report.get("changes"):
-        out.append('<section id="changes"><h2>%s</h2><ul>' % _e(_changes_heading(report["changes"])))
-        out += ['<li class="%s">%s</li>' % (c["direction"], _e(_change_text(c))) for c in report["changes"]["items"]]
-        out += [
-            "<li>%s</li>" % _e(line) for line in _changes_lines(report["changes"])[len(report["changes"]["items"]) :]
-        ]
-        out.append("</ul></section>")
+    out += _html_changes(report.get("changes"))
     out += ["<h2>Tenants &times; vendors</h2>", '<table id="matrix"><thead><tr><th>tenant</th>']
     out += ["<th>%s</th>" % _e(name) for _role, name in vendors] + ["</tr></thead><tbody>"]
     for tenant in report["tenants"]:
