@@ -95,7 +95,7 @@ options:
         O(mode), O(generated_at) and O(hosts) do not apply.
     type: list
     elements: path
-    version_added: 0.3.0
+    version_added: 0.2.0
   previous:
     description:
       - The JSON report of an earlier run to compare with. The new report then opens with what changed per
@@ -107,7 +107,7 @@ options:
         cannot be read. V('') compares with nothing.
       - A report named here that cannot be read fails the task before any file is written.
     type: path
-    version_added: 0.3.0
+    version_added: 0.2.0
   dest:
     description: The directory the report files go to; created when missing.
     type: path
@@ -182,7 +182,7 @@ changes:
       C(absent) lists the tenants of the previous report that this run did not cover.
   returned: always
   type: dict
-  version_added: 0.3.0
+  version_added: 0.2.0
 totals:
   description: Tenants by status (C(failed), C(drift), C(manual), C(compliant)) and fleet-wide counts.
   returned: always
