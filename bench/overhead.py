@@ -3,6 +3,11 @@
 Times a fleet of HOSTS local hosts running only `set_fact` tasks, then only `ping` module runs
 (with and without pipelining), and prints controller CPU per task. No API, no sandbox: it
 measures the floor under any playbook, the collection's and the uri baseline's alike.
+
+Then the same for msp.autotask.autotask_vendor_users with an argument it refuses (so no
+request is sent): the fixed cost of one call, run as a module (msp_autotask_in_process=false)
+and in the controller's worker by its action plugin. It needs the collection on
+ANSIBLE_COLLECTIONS_PATH.
 """
 
 import os
@@ -15,6 +20,10 @@ import yaml
 
 HOSTS = int(os.environ.get("OVERHEAD_HOSTS", "100"))
 FORKS = os.environ.get("BENCH_FORKS", "8")
+
+
+# Refused before any request: the task costs what every call of the module costs, and no more.
+REFUSED = {"msp.autotask.autotask_vendor_users": {"vendors": [], "request_timeout": "soon"}, "ignore_errors": True}
 
 
 def play(tasks, **variables):
@@ -41,6 +50,8 @@ def main():
                 3,
                 play([{"ansible.builtin.ping": {}} for _ in range(3)], ansible_pipelining=True),
             ),
+            "autotask_vendor_users as a module": (3, play([REFUSED] * 3, msp_autotask_in_process=False)),
+            "autotask_vendor_users in process": (3, play([REFUSED] * 3)),
         }
         print("%d hosts, %s forks, %d cores: controller CPU per host and task" % (HOSTS, FORKS, os.cpu_count()))
         for name, (count, body) in cases.items():

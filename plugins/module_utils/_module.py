@@ -50,13 +50,18 @@ def autotask_argument_spec():
     return spec
 
 
+# What stands for AnsibleModule. An action plugin that runs a module's main() in the controller's
+# worker (plugins/action/autotask_vendor_users.py) sets its own for the length of that run.
+module_class = AnsibleModule
+
+
 class AutotaskModule:
     """AnsibleModule plus lazily built clients, tenant pinning and uniform results."""
 
     def __init__(self, argument_spec, **kwargs):
         spec = autotask_argument_spec()
         spec.update(argument_spec)
-        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.module = module_class(argument_spec=spec, **kwargs)
         self.params = self.module.params
         if not _client.HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=_client.REQUESTS_IMPORT_ERROR)
