@@ -319,6 +319,11 @@ options:
             description: When the exception ends, as YYYY-MM-DD.
             type: str
             required: true
+      source:
+        description:
+          - Where a custom vendor's profile lives in the inventory (for example C(msp_autotask_custom_vendors.rewst)),
+            so that messages name the variable; without it, a name comes from C(<role>_<option>).
+        type: str
   fail_on_manual:
     description: Fail when the result is not compliant (for pipelines that want a red job).
     type: bool
@@ -329,6 +334,36 @@ options:
       - Off, such a row is attest-only and the module warns, naming the vendor, the row and the nearest known rows.
     type: bool
     default: false
+  inventory:
+    description:
+      - What the fleet playbook knows of the host's inventory. The module warns, with the nearest real name, about
+        a group that looks like a vendor group (C(vendors_propel), C(vendor_propell)) but matches no vendor, and
+        about a variable with a vendor's prefix that no role reads (C(email2at_department)).
+      - Nothing here reaches Autotask.
+    type: dict
+    suboptions:
+      groups:
+        description: The host's groups.
+        type: list
+        elements: str
+        default: []
+      variables:
+        description: The names of the host's inventory variables.
+        type: list
+        elements: str
+        default: []
+      vendors:
+        description: Every vendor name (the shipped roles and the custom vendors).
+        type: list
+        elements: str
+        default: []
+      known_variables:
+        description:
+          - The variables the vendor roles read; C(<vendor>_attestations), C(<vendor>_verify_as) and
+            C(<vendor>_exceptions) are always known.
+        type: list
+        elements: str
+        default: []
 notes:
   - The result per vendor has the shape the fleet report (M(msp.autotask.autotask_fleet_report)) reads.
   - An action plugin of the same name runs this module in the controller's worker process when the
@@ -434,6 +469,8 @@ from ansible_collections.msp.autotask.plugins.module_utils._module import Autota
 
 def main():
     am = AutotaskModule(vendor_users.argument_spec(), supports_check_mode=True)
+    for line in vendor_users.inventory_warnings(am.params["inventory"]):
+        am.module.warn(line)
     try:
         results, diff = vendor_users.run(am.session(), am.params, am.api_calls)
     except model.PartFailed as exc:
