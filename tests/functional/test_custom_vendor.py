@@ -1,4 +1,7 @@
-"""A vendor defined only in inventory data (msp_autotask_custom_vendors) beside two shipped roles (#15)."""
+"""A vendor defined only in inventory data (msp_autotask_custom_vendors) beside two shipped roles (#15).
+
+The first test follows docs/docsite/rst/add_vendor.rst with its own profile.
+"""
 
 import importlib.util
 import json
@@ -7,36 +10,30 @@ import subprocess
 
 import pytest
 import yaml
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from test_fleet import CODES as FLEET_CODES
 from test_fleet import tenant as fleet_tenant
 
 from playbook import COLLECTIONS, ROOT
 
 CODES = {n: FLEET_CODES[n] for n in (1, 2, 3)}
-# A Rewst-like profile: a copied level with a known and an unknown-to-the-API-mapping row.
-REWST = {
-    "vendor": "Rewst",
-    "guide": {"url": "https://docs.rewst.help/", "read": "2026-12-01"},
-    "security_level": {
-        "name": "API User (Rewst)",
-        "copy_from": "API User (system) (API-only)",
-        "permissions": [
-            {"section": "CRM", "subsection": "Object Permissions", "name": "Accounts", "permission": "View: All"},
-            {
-                "section": "SERVICE DESK",
-                "subsection": "Object Permissions",
-                "name": "Tickets",
-                "permission": "View: All, Add: Yes, Edit: All",
-            },
-        ],
-    },
-    "user": {
-        "first_name": "Rewst",
-        "last_name": "API",
-        "email": "rewst@{{ msp_autotask_tenant_domain }}",
-        "integration_vendor": "Rewst",
-    },
-}
+GUIDE = os.path.join(ROOT, "docs", "docsite", "rst", "add_vendor.rst")
+
+
+def guide_profile():
+    """The Rewst-like profile of the "Add your own vendor" guide, read from the guide itself."""
+    with open(GUIDE, encoding="utf-8") as handle:
+        blocks = handle.read().split(".. code-block:: yaml\n\n")[1:]
+    block = next(b for b in blocks if b.lstrip().startswith("msp_autotask_custom_vendors:"))
+    lines = []
+    for line in block.splitlines():
+        if line and not line.startswith("   "):
+            break  # the block ends at the first line back at the page's margin
+        lines.append(line[3:])
+    return yaml.safe_load("\n".join(lines))["msp_autotask_custom_vendors"]["rewst"]
+
+
+REWST = guide_profile()
 
 
 def load_demo():
@@ -62,6 +59,7 @@ def fleet(sandbox, tmp_path):
                 {"name": "Propel Your MSP", "code": "VENDOR-PROPEL"},
                 {"name": "MSPintegrations – Email2AT", "code": "VENDOR-EMAIL2AT"},
                 {"name": "Rewst", "code": "VENDOR-REWST"},
+                {"name": "CyberDrain B.V.", "code": "VENDOR-COW"},
             ],
             "tenants": [tenant(n) for n in CODES],
         }
@@ -111,10 +109,27 @@ def cells(report):
     return {t["host"]: {v["role"]: v["status"] for v in t["vendors"]} for t in report["tenants"]}
 
 
-def test_a_custom_vendor_goes_the_whole_way_beside_shipped_ones(fleet):
+def technician_round(fleet):
+    """Run 1, the technician's checklist and attestations, run 2, run 3; returns runs 1 and 3 and run 3's output."""
     sandbox, inventory, tmp = fleet
     proc, first = onboard(inventory, tmp / "run1")
-    assert cells(first)["cust1"] == {"propel": "manual", "email2at": "manual", "rewst": "manual"}, proc.stdout[-3000:]
+    done = load_demo().play_technician(sandbox, first, str(inventory))
+    onboard(inventory, tmp / "run2")
+    proc, third = onboard(inventory, tmp / "run3")
+    return first, third, proc, done
+
+
+def no_writes_on_rerun(fleet, tenants):
+    sandbox, inventory, tmp = fleet
+    for n in tenants:
+        sandbox.control("DELETE", "/tenants/%d/requests" % (60000 + n))
+    onboard(inventory, tmp / "rerun")
+    return all(sandbox.control("GET", "/tenants/%d/requests?writes=1" % (60000 + n))["count"] == 0 for n in tenants)
+
+
+def test_a_custom_vendor_goes_the_whole_way_beside_shipped_ones(fleet):
+    first, third, proc, done = technician_round(fleet)
+    assert cells(first)["cust1"] == {"propel": "manual", "email2at": "manual", "rewst": "manual"}
     assert cells(first)["cust2"] == {"propel": "manual", "rewst": "manual"}
     # The failed tenant still lists its custom vendor in its row.
     assert cells(first)["cust3"] == {"propel": "failed", "rewst": "failed"}
@@ -124,19 +139,54 @@ def test_a_custom_vendor_goes_the_whole_way_beside_shipped_ones(fleet):
     assert "name the copy 'API User (Rewst)'" in steps and "Integration Vendor 'Rewst'" in steps
     assert "rewst_attestations: {security_level: {fingerprint: 'sha256:" in steps
     assert "Rewst" in {v["vendor"] for v in first["vendors"]}  # a column of the matrix
-
-    done = load_demo().play_technician(sandbox, first, str(inventory))
     assert any("rewst_attestations" in line for line in done), done
-    onboard(inventory, tmp / "run2")
-    proc, third = onboard(inventory, tmp / "run3")
     assert cells(third)["cust1"] == {"propel": "compliant", "email2at": "compliant", "rewst": "compliant"}
     assert cells(third)["cust2"] == {"propel": "compliant", "rewst": "compliant"}
     assert "changed=0" in proc.stdout.split("PLAY RECAP")[-1]
-    for n in (1, 2):
-        sandbox.control("DELETE", "/tenants/%d/requests" % (60000 + n))
-    onboard(inventory, tmp / "run4")
-    for n in (1, 2):
-        assert sandbox.control("GET", "/tenants/%d/requests?writes=1" % (60000 + n))["count"] == 0
+    assert no_writes_on_rerun(fleet, (1, 2))
+
+
+PROFILES = os.path.join(ROOT, "roles", "vendor_api_user", "files", "profiles")
+
+
+def test_the_example_profiles_validate():
+    with open(os.path.join(ROOT, "roles", "vendor_api_user", "meta", "argument_specs.yml"), encoding="utf-8") as handle:
+        spec = yaml.safe_load(handle)["argument_specs"]["profile"]["options"]
+    for name in ("immybot", "cyberdrain_cow"):
+        with open(os.path.join(PROFILES, name + ".yml"), encoding="utf-8") as handle:
+            profile = yaml.safe_load(handle)
+        result = ArgumentSpecValidator(spec).validate(
+            {"vendor_api_user_role": name, "vendor_api_user_profile": profile}
+        )
+        assert result.error_messages == [], name
+        assert profile["guide"]["url"].startswith("https://github.com/") and profile["guide"]["notes"]
+
+
+def test_the_example_profiles_run_in_a_fleet_from_their_directory(fleet):
+    inventory = fleet[1]
+    shared = inventory / "group_vars" / "autotask_tenants.yml"
+    data = yaml.safe_load(shared.read_text())
+    data["msp_autotask_vendor_profile_dirs"] = [PROFILES]
+    del data["msp_autotask_custom_vendors"]
+    shared.write_text(yaml.safe_dump(data, allow_unicode=True))
+    hosts_file = inventory / "hosts.yml"
+    hosts = yaml.safe_load(hosts_file.read_text())
+    hosts["autotask_tenants"]["children"] = {
+        "vendor_immybot": {"hosts": {"cust1": None}},
+        "vendor_cyberdrain_cow": {"hosts": {"cust1": None, "cust2": None}},
+    }
+    hosts_file.write_text(yaml.safe_dump(hosts, allow_unicode=True))
+
+    first, third = technician_round(fleet)[:2]
+    assert cells(first)["cust1"] == {"immybot": "manual", "cyberdrain_cow": "manual"}
+    cow = next(v for t in first["tenants"] if t["host"] == "cust2" for v in t["vendors"])
+    steps = "\n".join(cow["manual_steps"])
+    assert "name the copy 'Cow.Tech Warranty Permissions'" in steps and "Start from nothing" in steps
+    assert "Section INVENTORY, Object Permissions: set 'Products' to View: All." in steps
+    assert "Integration Vendor 'CyberDrain B.V.'" in steps
+    assert cells(third)["cust1"] == {"immybot": "compliant", "cyberdrain_cow": "compliant"}
+    assert cells(third)["cust2"] == {"cyberdrain_cow": "compliant"}
+    assert no_writes_on_rerun(fleet, (1, 2))
 
 
 # A PROJECTS row the catalogue knows (attest-only: no documented mapping) and a TIMESHEETS row it does not.
