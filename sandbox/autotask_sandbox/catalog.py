@@ -463,6 +463,9 @@ ASSUMPTIONS = {
     # A second identical association (same resource and queue, or same resource, role and
     # department): no public answer shows whether Autotask refuses it or stores a duplicate.
     "duplicate_associations": ("refused", "accepted"),
+    # Rows the help names whose entity is our reading (Opportunities, To-Dos, Service Calls,
+    # Inventory Locations and Items): they govern that entity, or nothing the API shows.
+    "assumed_rows_govern_their_entities": (True, False),
 }
 # Switches that change only the shape of an answer, never what a level grants: the collection's
 # verdicts must not change with them (tests/functional/test_assumptions.py).
@@ -514,7 +517,10 @@ ROW_ACCESS = {
         ["Opportunities", "Quotes"], "documented", "D-SL Settings_CRM; seed 000 names the row"
     ),
     ("CRM", "Object Permissions", "Opportunities"): _object(
-        ["Opportunities"], "assumed", "seed 004's wording; maybe the same row as Opportunities & Quotes"
+        ["Opportunities"],
+        "assumed",
+        "seed 004's wording; maybe the same row as Opportunities & Quotes",
+        switch="assumed_rows_govern_their_entities",
     ),
     ("CRM", "Object Permissions", "Configuration Items & Subscriptions"): _object(
         ["ConfigurationItems", "Subscriptions"],
@@ -527,7 +533,10 @@ ROW_ACCESS = {
         ["ConfigurationItemNotes"], "documented", "REST ConfigurationItemNotesEntity: governed by CRM > Asset Notes"
     ),
     ("CRM", "Object Permissions", "To-Dos"): _object(
-        ["CompanyToDos"], "assumed", "seed 000/004 name the row; REST entity CompanyToDos"
+        ["CompanyToDos"],
+        "assumed",
+        "seed 000/004 name the row; REST entity CompanyToDos",
+        switch="assumed_rows_govern_their_entities",
     ),
     ("SERVICE DESK", "Object Permissions", "Tickets"): _object(
         ["Tickets"], "documented", "D-SL Settings_ServiceDesk: View All / Mine + Organizations / Mine"
@@ -536,12 +545,16 @@ ROW_ACCESS = {
         ["TicketNotes"], "documented", "REST TicketNotesEntity: respects the ticket note permissions"
     ),
     ("SERVICE DESK", "Object Permissions", "Service Calls"): _object(
-        ["ServiceCalls"], "assumed", "D-SL Settings_ServiceDesk names the row; the entity is our reading"
+        ["ServiceCalls"],
+        "assumed",
+        "D-SL Settings_ServiceDesk names the row; the entity is our reading",
+        switch="assumed_rows_govern_their_entities",
     ),
     ("INVENTORY", "Object Permissions", "Inventory Locations and Items"): _object(
         ["InventoryLocations", "InventoryItems"],
         "assumed",
         "D-SL Settings_Inventory: View All/None, Add Yes/No, Edit = Add, Delete All/None; entities our reading",
+        switch="assumed_rows_govern_their_entities",
     ),
     ("ADMIN", "Feature Access", "Resources/Users (HR)"): {
         "kind": "check",
