@@ -181,7 +181,7 @@ def test_the_example_profiles_run_in_a_fleet_from_their_directory(fleet):
     assert cells(first)["cust1"] == {"immybot": "manual", "cyberdrain_cow": "manual"}
     cow = next(v for t in first["tenants"] if t["host"] == "cust2" for v in t["vendors"])
     steps = "\n".join(cow["manual_steps"])
-    assert "name the copy 'Cow.Tech Warranty Permissions'" in steps and "Start from nothing" in steps
+    assert "name the copy 'COW Warranty Permissions'" in steps and "Start from nothing" in steps
     assert "Section INVENTORY, Object Permissions: set 'Products' to View: All." in steps
     assert "Integration Vendor 'CyberDrain B.V.'" in steps
     assert cells(third)["cust1"] == {"immybot": "compliant", "cyberdrain_cow": "compliant"}
