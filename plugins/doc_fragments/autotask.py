@@ -38,7 +38,8 @@ options:
   trusted_hosts:
     description:
       - Credentials (and the API username) are sent only to https URLs of Autotask's API domain,
-        C(webservices*.autotask.net), whether the URL is O(zone_discovery_url), O(api_url), the
+        C(webservices*.autotask.net), or C(prde.autotask.net) and C(pres.autotask.net) (Autotask's
+        own sandbox zones), whether the URL is O(zone_discovery_url), O(api_url), the
         zone C(zoneInformation) answers, or a next-page link. A zone answer naming any other host
         fails the tenant and is not cached.
       - This option names other hosts, as V(host) or V(host:port), that may receive them over any

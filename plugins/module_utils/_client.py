@@ -35,8 +35,9 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
 
 DEFAULT_ZONE_DISCOVERY_URL = "https://webservices.autotask.net/atservicesrest"
 # Credentials go only to https hosts of Autotask's API domain (the documented webservices*.autotask.net
-# form) or to hosts the caller names: a rewritten zone answer must not carry them elsewhere (#14).
-AUTOTASK_API_HOST = re.compile(r"^webservices[a-z0-9-]*\.autotask\.net$")
+# form, and prde / pres, Autotask's own sandbox zones: KelvinTegelaar/AutotaskAPI Add-AutotaskBaseURI)
+# or to hosts the caller names: a rewritten zone answer must not carry them elsewhere (#14).
+AUTOTASK_API_HOST = re.compile(r"^(webservices[a-z0-9-]*|prde|pres)\.autotask\.net$")
 TRUSTED_HOSTS_ENV = "AUTOTASK_TRUSTED_HOSTS"
 API_VERSION = "V1.0"
 PAGE_SIZE = 500
@@ -404,7 +405,7 @@ class AutotaskClient:
             parts = urlsplit(url)
             raise AutotaskUntrustedHostError(
                 "refusing to send credentials to %s://%s: not an https host of Autotask's API domain "
-                "(webservices*.autotask.net); name it in trusted_hosts (%s) to allow it"
+                "(webservices*, prde or pres .autotask.net); name it in trusted_hosts (%s) to allow it"
                 % (parts.scheme, parts.netloc, TRUSTED_HOSTS_ENV),
                 method=method,
                 path=path or _safe_path(url),

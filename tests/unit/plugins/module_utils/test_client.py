@@ -525,6 +525,23 @@ def test_the_zone_cache_never_answers_for_another_discovery_service(clock, tmp_p
 
 
 @pytest.mark.parametrize(
+    "url, trusted",
+    [
+        ("https://webservices14.autotask.net/ATServicesRest", True),
+        ("https://webservices.autotask.net/atservicesrest", True),
+        ("https://prde.autotask.net/ATServicesRest", True),  # Autotask's own sandbox zones
+        ("https://pres.autotask.net/ATServicesRest", True),
+        ("http://prde.autotask.net/ATServicesRest", False),
+        ("https://prdex.autotask.net/ATServicesRest", False),
+        ("https://ww14.autotask.net/ATServicesRest", False),  # the web UI's host, not the API's
+        ("https://webservices14.autotask.net.evil.example/ATServicesRest", False),
+    ],
+)
+def test_autotasks_api_hosts_are_trusted_by_name_and_scheme(clock, url, trusted):
+    assert make(clock)._trusted(url) is trusted
+
+
+@pytest.mark.parametrize(
     "discovery",
     ["http://webservices.autotask.net/atservicesrest", "https://autotask.net.evil.example/atservicesrest"],
 )
