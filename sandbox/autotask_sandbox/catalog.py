@@ -76,21 +76,46 @@ LEGACY_USER_TYPES = (
 )
 
 
-def _user_types(tenant):
-    """userType: the legacy names, then every security level of the tenant with its active flag.
+# The system levels every tenant has, with the fixed values and labels the real sample lists
+# beside the legacy entries (samples/resources-entityinformation-fields.json, isSystem true).
+# 13 and 25 are the two system API levels (SYSTEM_LEVEL_VALUES); the others are UI levels no API
+# user can hold, so the sandbox lists them without modelling their rows.
+SYSTEM_USER_TYPES = (
+    (13, "API User (system)"),
+    (14, "System Administrator (system)"),
+    (15, "Manager (system)"),
+    (16, "Project Manager (system)"),
+    (17, "Sales (system)"),
+    (18, "Team Member (system)"),
+    (19, "Contractor (system)"),
+    (20, "Service Desk User (system)"),
+    (21, "Private CRM (system)"),
+    (22, "Time and Attendance (system)"),
+    (23, "Co-managed Help Desk (system)"),
+    (25, "API User (system) Can't Read Costs"),
+)
+# A tenant's own levels take values after the fixed ones (the sample's custom levels are 24, 26-34).
+FIRST_CUSTOM_LEVEL_VALUE = 26
 
-    The sample labels the UI's "API User (system) (API-only)" as "API User (system)" (and the
-    Can't Read Costs twin likewise): the picklist drops the "(API-only)" suffix.
-    """
+
+def _user_types(tenant):
+    """userType: the legacy names, the fixed system levels, then the tenant's own levels, in value
+    order (sortOrder follows it, as in the sample). Only the two system API levels lose the UI's
+    "(API-only)" suffix (the sample's "API User (system)"); a custom level keeps its name."""
     out = [(i, name, True, name.endswith("(system)")) for i, name in enumerate(LEGACY_USER_TYPES, 1)]
-    for level in sorted(tenant.security_levels.values(), key=lambda lv: lv.id):
-        label = level.name[: -len(" (API-only)")] if level.name.endswith(" (API-only)") else level.name
+    held = {level.id for level in tenant.security_levels.values()}
+    out += [(value, label, True, True) for value, label in SYSTEM_USER_TYPES if value not in held]
+    for level in tenant.security_levels.values():
+        label = dict(SYSTEM_USER_TYPES)[level.id] if level.system else level.name
         out.append((level.id, label, level.active, level.system))
-    return out
+    return sorted(out)
 
 
 def _locations(tenant):
-    return [(loc["id"], loc["name"], True) for loc in tenant.locations]
+    """Internal locations are the tenant's own: isSystem false, the first (or the one seeded with
+    default: true) the default value, as the real sample's locationID picklist shows."""
+    default = next((loc["id"] for loc in tenant.locations if loc.get("default")), tenant.locations[0]["id"])
+    return [(loc["id"], loc["name"], True, False, loc["id"] == default) for loc in tenant.locations]
 
 
 LICENSE_TYPES = [
@@ -400,6 +425,8 @@ UDF_TYPES = {"Companies": 1, "ConfigurationItems": 3, "Contracts": 4, "Opportuni
 
 SYSTEM_API_LEVEL = "API User (system) (API-only)"
 SYSTEM_API_LEVEL_NO_COSTS = "API User (system) Can't Read Costs (API-only)"
+# Their userType values (real sample: "API User (system)" 13, "... Can't Read Costs" 25).
+SYSTEM_LEVEL_VALUES = {SYSTEM_API_LEVEL: 13, SYSTEM_API_LEVEL_NO_COSTS: 25}
 # Vendor guides also call it "API User (system)"; the UI shows the "(API-only)" suffix.
 SYSTEM_LEVEL_ALIASES = {"api user (system)": SYSTEM_API_LEVEL}
 

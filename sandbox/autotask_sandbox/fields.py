@@ -95,14 +95,15 @@ RESOURCE_PICKLISTS = {
 
 
 def tenant_picklist(picks, tenant):
-    """A tenant's own list (levels, locations, queues): sortOrder from 1 in the order given."""
+    """A tenant's own list (levels, locations, queues): sortOrder from 1 in the order given;
+    each pick is (value, label, active[, isSystem[, isDefaultValue]])."""
     out = []
     for i, pick in enumerate(picks(tenant), 1):
         out.append(
             {
                 "value": str(pick[0]),
                 "label": pick[1],
-                "isDefaultValue": False,
+                "isDefaultValue": bool(pick[4]) if len(pick) > 4 else False,
                 "sortOrder": i,
                 "parentValue": "",
                 "isActive": bool(pick[2]),

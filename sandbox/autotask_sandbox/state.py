@@ -203,11 +203,9 @@ class Tenant:
         self.protected = {}  # resource id -> boxes
         self._ids = itertools.count(int(spec.get("first_id", 1000)))
         self.security_levels = {}
-        self._level_ids = itertools.count(100)
-        for name in (catalog.SYSTEM_API_LEVEL, catalog.SYSTEM_API_LEVEL_NO_COSTS):
-            self.security_levels[name.lower()] = SecurityLevel(
-                name, full_permissions(), system=True, level_id=next(self._level_ids)
-            )
+        self._level_ids = itertools.count(catalog.FIRST_CUSTOM_LEVEL_VALUE)
+        for name, value in catalog.SYSTEM_LEVEL_VALUES.items():
+            self.security_levels[name.lower()] = SecurityLevel(name, full_permissions(), system=True, level_id=value)
         for dep in spec.get("departments") or []:
             self.insert("Departments", dep)
         for role in spec.get("roles") or []:
