@@ -3,8 +3,8 @@
 A fleet audit runs against a sandbox whose users, locations and departments carry HTML, Jinja,
 Markdown breakers, bidirectional overrides, zero-width characters and a 6,000-character name.
 The Markdown report is parsed with a real CommonMark parser and its structure must be exactly
-the report's own; the HTML report must hold no element the report did not make. The report has
-no CSV form.
+the report's own; the HTML report must hold no element the report did not make. The CSV form
+and the changes section have their own checks (test_hostile_exports.py).
 """
 
 import json

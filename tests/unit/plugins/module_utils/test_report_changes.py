@@ -54,7 +54,8 @@ AFTER = [
 ]
 
 
-def compare(before=BEFORE, after=AFTER):
+def compare(before=None, after=None):
+    before, after = before or BEFORE, after or AFTER
     doc = r.build(after, generated_at="2026-12-02T10:00:00Z")
     doc["changes"] = history.changes(r.build(before, mode="audit", generated_at="2026-12-01T10:00:00Z"), doc)
     return doc

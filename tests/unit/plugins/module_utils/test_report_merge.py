@@ -17,8 +17,8 @@ testing = pytest.importorskip("ansible.module_utils.testing")
 DESIRED = {"security_level": {"name": "API User (Propel)", "permissions": ["Tickets"]}, "user": {"title": "API"}}
 
 
-def tenant(host, status="ok", desired=DESIRED, failure=None):
-    desired = json.loads(json.dumps(desired))
+def tenant(host, status="ok", desired=None, failure=None):
+    desired = json.loads(json.dumps(desired or DESIRED))
     desired["user"]["email"] = "propel@%s.example" % host  # differs per tenant, always
     part = {"verification": [{"property": "p", "status": status}], "compliant": status == "ok"}
     result = {"vendor": "Propel Your MSP", "role": "propel", "desired": desired, "parts": {"api_user": part}}
