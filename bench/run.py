@@ -1,12 +1,14 @@
 """`make bench`: fleet runs of msp.autotask beside a hand-written ansible.builtin.uri baseline.
 
 For each size N (BENCH_SIZES, default "10 100 500") the sandbox holds N tenants with three
-vendors each (Propel Your MSP, Email2AT, SolarWinds RMM), one in five drifted, and answers
-every request after BENCH_LATENCY_MS (default 50) plus jitter. For each tool, audit then
-onboard, each a first run and a re-run, it measures wall time, controller CPU, peak memory of
-the whole process tree, API calls per tenant by kind (from the sandbox's request log), writes
-and 429s. It writes bench/results/latest.{json,md,png}. It is a benchmark, not a test: it
-asserts nothing.
+vendors each (Propel Your MSP, Email2AT, SolarWinds RMM), one in five drifted and one in three
+verifying Propel's custom level through a probe user (verify_as), and answers every request
+after BENCH_LATENCY_MS (default 50) plus jitter. For each tool (the collection and the uri
+baseline, each under the default strategy and, where Mitogen for Ansible is installed and runs,
+under mitogen_linear), audit then onboard, each a first run and a re-run, it measures wall
+time, controller CPU, peak memory of the whole process tree, API calls per tenant by kind (from
+the sandbox's request log), writes and 429s. It writes bench/results/<BENCH_OUTPUT>.{json,md,png}
+(default "latest"). It is a benchmark, not a test: it asserts nothing.
 """
 
 import argparse
@@ -26,6 +28,8 @@ import yaml
 from autotask_sandbox.process import SandboxProcess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+OURS, BASELINE = "msp.autotask", "ansible.builtin.uri"
+MITOGEN = " (mitogen_linear)"
 ROOT = os.path.dirname(HERE)
 RESULTS = os.path.join(HERE, "results")
 VENDORS = [
@@ -130,6 +134,12 @@ def inventory(n_tenants, url, work):
             "email2at_queues": ["Client Portal"],
             "msp_autotask_report_dir": os.path.join(work, "report"),
         }
+        if n % 3 == 0:  # a third of the fleet verifies Propel's custom level through a probe user
+            hosts["t%d" % n]["propel_verify_as"] = {
+                "username": "probe@t%d.example" % n,
+                "secret": "bench-probe-%d" % n,
+                "integration_code": "BENCH-INTERNAL-%d" % n,
+            }
     path = os.path.join(work, "hosts.yml")
     with open(path, "w", encoding="utf-8") as handle:
         yaml.safe_dump({"autotask_tenants": {"hosts": hosts}}, handle)
@@ -179,10 +189,30 @@ def kind_of(entry):
     return "%s write" % entry["method"] if entry["method"] in ("POST", "PATCH", "PUT", "DELETE") else "GET item"
 
 
-def measure(cmd, sandbox, n_tenants):
+def mitogen_env():
+    """The environment that runs a playbook under Mitogen's mitogen_linear strategy, or None.
+
+    None when the ansible_mitogen package is missing or refuses this ansible-core (Mitogen
+    supports a range of versions): the benchmark then runs the default strategy alone.
+    """
+    try:
+        import ansible_mitogen
+    except ImportError:
+        return None
+    strategies = os.path.join(os.path.dirname(ansible_mitogen.__file__), "plugins", "strategy")
+    env = dict(os.environ, ANSIBLE_STRATEGY_PLUGINS=strategies, ANSIBLE_STRATEGY="mitogen_linear")
+    probe = [{"hosts": "localhost", "gather_facts": False, "tasks": [{"ansible.builtin.ping": {}}]}]
+    path = os.path.join(RESULTS, "mitogen-probe.yml")
+    with open(path, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(probe, handle)
+    works = subprocess.run(["ansible-playbook", path], env=env, capture_output=True, check=False).returncode == 0
+    return env if works else None
+
+
+def measure(cmd, sandbox, n_tenants, env=None):
     sandbox.control("DELETE", "/requests")
     # The sandbox is outside Autotask's API domain: the collection needs it named (trusted_hosts).
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1", AUTOTASK_TRUSTED_HOSTS="127.0.0.1")
+    env = dict(env or os.environ, ANSIBLE_NOCOLOR="1", AUTOTASK_TRUSTED_HOSTS="127.0.0.1")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT)
@@ -226,7 +256,7 @@ def measure(cmd, sandbox, n_tenants):
 
 
 def commands(tool, playbook, hosts, forks):
-    if tool == "msp.autotask":
+    if tool.startswith(OURS):
         return ["ansible-playbook", os.path.join(ROOT, "playbooks", playbook + ".yml"), "-i", hosts, "-f", str(forks)]
     audit = ["-e", "bench_audit=true"] if playbook == "audit" else []
     return ["ansible-playbook", os.path.join(HERE, "baseline", "uri_fleet.yml"), "-i", hosts, "-f", str(forks), *audit]
@@ -239,11 +269,14 @@ def run_size(sandbox, n_tenants, args):
         "tenants": [tenant(n) for n in range(1, n_tenants + 1)],
     }
     rows = []
-    tools = ["msp.autotask"]
+    tools = [OURS]
     if n_tenants <= args.baseline_max:
-        tools.append("ansible.builtin.uri")
+        tools.append(BASELINE)
+    if args.mitogen_env:
+        tools += [tool + MITOGEN for tool in tools]
     for tool in tools:
-        work = os.path.join(RESULTS, "work", "%s-%d" % (tool.split(".")[-1], n_tenants))
+        env = args.mitogen_env if tool.endswith(MITOGEN) else None
+        work = os.path.join(RESULTS, "work", "%s-%d" % (tool.split(".")[-1].replace(" ", ""), n_tenants))
         # The first run discovers zones and reads names: no cache from an earlier benchmark.
         shutil.rmtree(work, ignore_errors=True)
         os.makedirs(work)
@@ -252,25 +285,31 @@ def run_size(sandbox, n_tenants, args):
             sandbox.control("POST", "/seed", seed)  # each pair starts from the seeded fleet
             for run in ("first", "rerun"):
                 row = {"tool": tool, "tenants": n_tenants, "playbook": playbook, "run": run}
-                row.update(measure(commands(tool, playbook, hosts, args.forks), sandbox, n_tenants))
+                row.update(measure(commands(tool, playbook, hosts, args.forks), sandbox, n_tenants, env))
                 rows.append(row)
                 print(json.dumps(row), flush=True)
     return rows
 
 
 def ratios(rows):
+    """The collection (under each strategy) against the faster uri baseline of the same size and run."""
     out = []
     for n in sorted({r["tenants"] for r in rows}):
         for playbook in ("audit", "onboard"):
             for run in ("first", "rerun"):
-                pick = {r["tool"]: r for r in rows if (r["tenants"], r["playbook"], r["run"]) == (n, playbook, run)}
-                ours, base = pick.get("msp.autotask"), pick.get("ansible.builtin.uri")
-                if ours and base:
+                pick = [r for r in rows if (r["tenants"], r["playbook"], r["run"]) == (n, playbook, run)]
+                bases = [r for r in pick if r["tool"].startswith(BASELINE)]
+                if not bases:
+                    continue
+                base = min(bases, key=lambda r: r["wall_s"])
+                for ours in (r for r in pick if r["tool"].startswith(OURS)):
                     out.append(
                         {
                             "tenants": n,
                             "playbook": playbook,
                             "run": run,
+                            "tool": ours["tool"],
+                            "faster_baseline": base["tool"],
                             "fewer_calls": round(base["calls_per_tenant"] / max(ours["calls_per_tenant"], 0.01), 2),
                             "less_wall": round(base["wall_s"] / max(ours["wall_s"], 0.01), 2),
                         }
@@ -279,7 +318,8 @@ def ratios(rows):
 
 
 def markdown(doc):
-    lines = [
+    lines = [doc["note"], ""] if doc.get("note") else []
+    lines += [
         "Measured %s on %d cores (%s, Python %s, %s), %d ms latency ± %d ms, %d forks."
         % (
             doc["date"],
@@ -294,7 +334,14 @@ def markdown(doc):
         "",
         "The `ansible.builtin.uri` baseline runs at sizes up to %d tenants (about 2.5 s per tenant). "
         "Peak PSS is the memory the playbook's whole process tree holds; the RSS sum counts the pages "
-        "forked workers share with the controller once per process." % doc.get("baseline_max", 100),
+        "forked workers share with the controller once per process. One tenant in three verifies "
+        "Propel's custom level through a probe user (the baseline cannot, and does not try). %s"
+        % (
+            doc.get("baseline_max", 100),
+            "Each tool also runs under Mitogen's `mitogen_linear` strategy."
+            if doc.get("mitogen")
+            else "Mitogen was not installed or refused this ansible-core: default strategy only.",
+        ),
         "",
         "| tool | tenants | playbook | run | wall (s) | CPU (s) | peak PSS (MB) | peak RSS sum (MB) "
         "| API calls / tenant | writes | 429s | failed hosts |",
@@ -320,16 +367,19 @@ def markdown(doc):
         )
     lines += [
         "",
-        "| tenants | playbook | run | × fewer API calls | × less wall time |",
-        "| ---: | --- | --- | ---: | ---: |",
+        "Ratios against the faster baseline of the same size and run:",
+        "",
+        "| tenants | playbook | run | tool | faster baseline | × fewer API calls | × less wall time |",
+        "| ---: | --- | --- | --- | --- | ---: | ---: |",
     ]
     lines += [
-        "| %d | %s | %s | %.2f | %.2f |" % (x["tenants"], x["playbook"], x["run"], x["fewer_calls"], x["less_wall"])
+        "| %d | %s | %s | %s | %s | %.2f | %.2f |"
+        % (x["tenants"], x["playbook"], x["run"], x["tool"], x["faster_baseline"], x["fewer_calls"], x["less_wall"])
         for x in doc["ratios"]
     ]
     lines += ["", "API calls per tenant by kind (msp.autotask, re-runs):", ""]
     for r in doc["rows"]:
-        if r["tool"] == "msp.autotask" and r["run"] == "rerun":
+        if r["tool"] == OURS and r["run"] == "rerun":
             lines.append(
                 "- %d tenants, %s: %s"
                 % (
@@ -348,7 +398,8 @@ def plot(doc, path):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    for tool, style in (("msp.autotask", "o-"), ("ansible.builtin.uri", "s--")):
+    styles = {OURS: "o-", BASELINE: "s--", OURS + MITOGEN: "o:", BASELINE + MITOGEN: "s:"}
+    for tool, style in styles.items():
         for playbook in ("audit", "onboard"):
             rows = sorted(
                 (r for r in doc["rows"] if r["tool"] == tool and r["playbook"] == playbook and r["run"] == "rerun"),
@@ -377,8 +428,13 @@ def main():
     parser.add_argument("--forks", type=int, default=int(os.environ.get("BENCH_FORKS", "8")))
     # The baseline costs ~2.5 s per tenant: 20 minutes a run at 500. The ratios are taken at 100.
     parser.add_argument("--baseline-max", type=int, default=int(os.environ.get("BENCH_BASELINE_MAX", "100")))
+    # A run that is not for publication (small sizes, a busy machine) goes to its own files, with a note.
+    parser.add_argument("--output", default=os.environ.get("BENCH_OUTPUT", "latest"))
+    parser.add_argument("--note", default=os.environ.get("BENCH_NOTE", ""))
+    parser.add_argument("--no-mitogen", action="store_true", default=os.environ.get("BENCH_MITOGEN") == "0")
     args = parser.parse_args()
     os.makedirs(RESULTS, exist_ok=True)
+    args.mitogen_env = None if args.no_mitogen else mitogen_env()
     ansible = subprocess.run(["ansible", "--version"], capture_output=True, text=True, check=False).stdout.split("\n")[
         0
     ]
@@ -402,14 +458,17 @@ def main():
         "jitter_ms": args.jitter_ms,
         "forks": args.forks,
         "baseline_max": args.baseline_max,
+        "mitogen": bool(args.mitogen_env),
+        "note": args.note,
         "rows": rows,
         "ratios": ratios(rows),
     }
-    with open(os.path.join(RESULTS, "latest.json"), "w", encoding="utf-8") as handle:
+    out = os.path.join(RESULTS, args.output)
+    with open(out + ".json", "w", encoding="utf-8") as handle:
         json.dump(doc, handle, indent=2)
-    with open(os.path.join(RESULTS, "latest.md"), "w", encoding="utf-8") as handle:
+    with open(out + ".md", "w", encoding="utf-8") as handle:
         handle.write(markdown(doc))
-    plot(doc, os.path.join(RESULTS, "latest.png"))
+    plot(doc, out + ".png")
     print(markdown(doc))
     return 0
 
