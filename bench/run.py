@@ -202,7 +202,8 @@ def mitogen_env():
     strategies = os.path.join(os.path.dirname(ansible_mitogen.__file__), "plugins", "strategy")
     env = dict(os.environ, ANSIBLE_STRATEGY_PLUGINS=strategies, ANSIBLE_STRATEGY="mitogen_linear")
     probe = [{"hosts": "localhost", "gather_facts": False, "tasks": [{"ansible.builtin.ping": {}}]}]
-    path = os.path.join(RESULTS, "mitogen-probe.yml")
+    os.makedirs(os.path.join(RESULTS, "work"), exist_ok=True)
+    path = os.path.join(RESULTS, "work", "mitogen-probe.yml")  # git-ignored, like every run's work
     with open(path, "w", encoding="utf-8") as handle:
         yaml.safe_dump(probe, handle)
     works = subprocess.run(["ansible-playbook", path], env=env, capture_output=True, check=False).returncode == 0
