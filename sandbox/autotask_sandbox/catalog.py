@@ -34,6 +34,8 @@ class Entity:
         required=(),
         defaults=None,
         parent_only=False,
+        parent_field="resourceID",
+        owner_via=None,
     ):
         self.name = name
         self.fields = dict(fields)
@@ -52,6 +54,9 @@ class Entity:
         # Written only through the parent's child URL: Swagger declares no verb on the
         # top-level path (e.g. /V1.0/ResourceRoleDepartments has none, only .../query).
         self.parent_only = parent_only
+        self.parent_field = parent_field  # the field that ties a child row to its parent URL's id
+        # (field, entity) whose owner makes a row "mine" when the row has no owner of its own.
+        self.owner_via = owner_via
 
 
 def _queues(tenant):
@@ -393,6 +398,21 @@ ENTITIES = {
             create=True,
             update=True,
             parent_only=True,
+            parent_field="companyID",
+        ),
+        # Site Configuration: the UDFs holding a company's site setup (REST
+        # CompanySiteConfigurationsEntity), one per company. Swagger: query and GET by id at the top
+        # level, GET/PUT/PATCH under /Companies/{parentId}/SiteConfigurations, no POST, no DELETE.
+        # Fields from CompanySiteConfigurationModel (soapParentPropertyId, a SOAP leftover, left out).
+        Entity(
+            "CompanySiteConfigurations",
+            {"companyID": INT, "locationName": STR, "userDefinedFields": "udf"},
+            update=True,
+            parent_only=True,
+            parent_field="companyID",
+            owner_via=("companyID", "Companies"),
+            readonly={"companyID"},
+            udfs=True,
         ),
         Entity(
             "UserDefinedFieldDefinitions",
@@ -417,11 +437,25 @@ ENTITIES = {
     ]
 }
 
-# Companies' child URL for to-dos (the only way to create one).
+# Companies' child URLs for to-dos (the only way to create one) and the site configuration.
 ENTITIES["Companies"].children["ToDos"] = "CompanyToDos"
+ENTITIES["Companies"].children["SiteConfigurations"] = "CompanySiteConfigurations"
 
-# UserDefinedFieldDefinitions.udfType values (help: UserDefinedFieldDefinitionsEntity).
-UDF_TYPES = {"Companies": 1, "ConfigurationItems": 3, "Contracts": 4, "Opportunities": 8, "Tickets": 14}
+# UserDefinedFieldDefinitions.udfType values (help: UserDefinedFieldDefinitionsEntity); the
+# Site Configuration value is the sandbox's own (no public list of it was found).
+UDF_TYPES = {
+    "Companies": 1,
+    "ConfigurationItems": 3,
+    "Contracts": 4,
+    "Opportunities": 8,
+    "Tickets": 14,
+    "CompanySiteConfigurations": 17,
+}
+# Protected data covers the UDFs of Devices (Configuration Items) and Site Configuration (D-PD).
+PROTECTED_DATA_ENTITIES = ("ConfigurationItems", "CompanySiteConfigurations")
+# Help, Site Configuration tab: "access to CRM, Edit All or Edit Mine permission for associated
+# organization": the site configuration follows its company's View and Edit (Accounts row).
+FOLLOWS_COMPANY = {"CompanySiteConfigurations": ("query", "update")}
 
 SYSTEM_API_LEVEL = "API User (system) (API-only)"
 SYSTEM_API_LEVEL_NO_COSTS = "API User (system) Can't Read Costs (API-only)"

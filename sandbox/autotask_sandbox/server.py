@@ -45,11 +45,10 @@ DEFAULT_SETTINGS = {
 FAULT_KINDS = ("429", "500", "503", "drop", "drop_after_write")
 JSON_TYPE = "application/json; charset=utf-8"
 MODULE_KEYS = (1, 2, 3, 4, 5, 6, 7, 8)
-# Protected data covers UDFs on Devices (Configuration Items) and Site Configuration (D-PD); the
-# sandbox does not serve CompanySiteConfigurations yet, so only the devices' UDFs are modelled.
-PROTECTED_DATA_ENTITIES = ("ConfigurationItems",)
-# The sandbox's own value for a masked UDF (the help says only "masked"; clients must not parse it).
-MASK = "********"
+PROTECTED_DATA_ENTITIES = catalog.PROTECTED_DATA_ENTITIES
+# A masked UDF's value: the REST CompanySiteConfigurationsEntity help shows "*****"; clients must
+# not parse it.
+MASK = "*****"
 PROXY_503_PAGE = (
     b"<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head>"
     b"<body><h1>Service Unavailable</h1><p>The server is temporarily unable to service your request."
@@ -267,6 +266,10 @@ class Api:
         masked, the field stays; switch protected_data_effect=hidden keeps the older reading of the
         SolarWinds guide (seed 002: without the boxes the UDFs are unavailable)."""
         defs = self.tenant.udf_definitions(entity.name)
+        if entity.name == "CompanySiteConfigurations" and not self.boxes.get("view_unprotected"):
+            # REST CompanySiteConfigurationsEntity: without any Protected Data Permission no UDF
+            # displays (View Unprotected is the least box: any box ticks it).
+            return []
         if self.tenant.assumptions["protected_data_effect"] == "masked":
             return defs
         return [d for d in defs if self.may_view(entity, d)]
@@ -275,6 +278,19 @@ class Api:
         if not self.may_view(entity, definition):
             return MASK  # only reached under "masked": a hidden definition is never listed
         return values.get(definition["name"])
+
+    def outside_scope(self, entity, level, record):
+        """Restricted access reaches only the caller's own rows (D-AUTH); a row without an owner of
+        its own is the caller's when its parent is (a site configuration: its company's owner,
+        help Site Configuration tab: "Edit Mine permission for associated organization")."""
+        if level != "Restricted" or record is None:
+            return False
+        owner = entity.owner_field
+        if entity.owner_via:
+            field, parent = entity.owner_via
+            owner = catalog.ENTITIES[parent].owner_field
+            record = self.tenant.records[parent].get(record.get(field)) or {}
+        return bool(owner) and record.get(owner) != self.caller["id"]
 
     def render(self, entity, record, include=None):
         out = {}
@@ -349,10 +365,9 @@ class Api:
         for name in include_set:
             if name != "userdefinedfields" and name not in {f.lower() for f in entity.fields}:
                 raise QueryError(unknown_field(name, entity.name))
-        owner = entity.owner_field
         hits = []
         for record in sorted(self.rows(entity), key=lambda r: r["id"]):
-            if level == "Restricted" and owner and record.get(owner) != self.caller["id"]:
+            if self.outside_scope(entity, level, record):
                 continue  # outside the caller's scope: simply not returned (D-AUTH)
             udfs = {k.lower(): v for k, v in self.tenant.udf_values.get((entity.name, record["id"]), {}).items()}
             if compiled.matches(record, udfs):
@@ -396,11 +411,10 @@ class Api:
         }
 
     def children(self, entity, parent):
-        """GET /Resources/{id}/RoleQueues ...: that resource's rows as one query page (Swagger)."""
+        """GET /Resources/{id}/RoleQueues ...: the parent's rows as one query page (Swagger)."""
         level = self.require(entity, "query")
-        rows = [r for r in sorted(self.rows(entity), key=lambda r: r["id"]) if r.get("resourceID") == parent]
-        if level == "Restricted" and entity.owner_field:
-            rows = [r for r in rows if r.get(entity.owner_field) == self.caller["id"]]
+        rows = [r for r in sorted(self.rows(entity), key=lambda r: r["id"]) if r.get(entity.parent_field) == parent]
+        rows = [r for r in rows if not self.outside_scope(entity, level, r)]
         size = self.sb.settings["page_size"]
         return {
             "items": [self.render(entity, r) for r in rows[:size]],
@@ -416,9 +430,8 @@ class Api:
         record = self.tenant.records.get(entity.name, {}).get(item_id)
         if entity.name == "ResourceRoles":
             record = next((r for r in self._resource_roles() if r["id"] == item_id), None)
-        owner = entity.owner_field
-        outside = level == "Restricted" and owner and record and record.get(owner) != self.caller["id"]
-        if record is None or (parent and record.get("resourceID") != parent) or outside:
+        outside = self.outside_scope(entity, level, record)
+        if record is None or (parent and record.get(entity.parent_field) != parent) or outside:
             if self.tenant.assumptions["missing_id"] == "404":
                 raise ApiError(404, body={"Message": "No matching records found."})
             return {"item": None}  # the default: see catalog.ASSUMPTIONS["missing_id"]
@@ -476,11 +489,11 @@ class Api:
         if not isinstance(body, dict):
             raise ApiError(500, ["The request body must be a JSON object."])
         op = "create" if method == "POST" else "update"
-        self.require(entity, op)
+        level = self.require(entity, op)
         with self.tenant.lock:
             if op == "create":
                 return self._create(entity, body, parent)
-            return self._update(entity, body, parent, replace=method == "PUT")
+            return self._update(entity, body, parent, replace=method == "PUT", level=level)
 
     def _check_refs(self, entity, values, resource_id):
         recs = self.tenant.records
@@ -531,13 +544,14 @@ class Api:
         self._after_default(entity, record)
         return {"itemId": record["id"]}
 
-    def _update(self, entity, body, parent, replace):
+    def _update(self, entity, body, parent, replace, level="All"):
         try:
             item_id = int(body.get("id"))
         except (TypeError, ValueError):
             raise ApiError(500, ["An id is required to update an entity."]) from None
         record = self.tenant.records[entity.name].get(item_id)
-        if record is None or (parent is not None and record.get("resourceID", parent) != parent):
+        elsewhere = parent is not None and record is not None and record.get(entity.parent_field) != parent
+        if record is None or elsewhere or self.outside_scope(entity, level, record):
             raise ApiError(
                 500,
                 [

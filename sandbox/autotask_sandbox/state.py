@@ -132,6 +132,9 @@ class SecurityLevel:
                 grant("Companies", "query", "All")
             elif org_levels.count("None") < rows:
                 grant("Companies", "query", "Restricted")
+        for entity, ops in catalog.FOLLOWS_COMPANY.items():
+            for op in ops:
+                grant(entity, op, result["Companies"][op])
         visibility = self.permissions.get(_row_key(*catalog.CONTRACT_VISIBILITY))
         if str(visibility or "").strip().lower() != "full":
             # REST ContractsEntity: limited or no contract visibility: no create, update or query.
@@ -232,6 +235,11 @@ class Tenant:
                 record[key] = value
         record["id"] = int(values.get("id") or self.new_id())
         self.records[entity][record["id"]] = record
+        if entity == "Companies":
+            # Every company has its site configuration (REST CompanySiteConfigurationsEntity: the
+            # UDFs of "the account represented by companyID"; no POST in Swagger). Its id and
+            # locationName (the company's name) are the sandbox's own.
+            self.insert("CompanySiteConfigurations", {"companyID": record["id"], "locationName": record["companyName"]})
         return record
 
     def _generate(self, counts):
@@ -469,7 +477,15 @@ class Tenant:
                 name: sorted(rows.values(), key=lambda r: r["id"])
                 for name, rows in self.records.items()
                 if name
-                not in ("Companies", "Tickets", "ConfigurationItems", "Contracts", "Opportunities", "CompanyToDos")
+                not in (
+                    "Companies",
+                    "CompanySiteConfigurations",
+                    "Tickets",
+                    "ConfigurationItems",
+                    "Contracts",
+                    "Opportunities",
+                    "CompanyToDos",
+                )
             },
             "counts": {name: len(rows) for name, rows in self.records.items()},
             "queues": self.queues,

@@ -274,7 +274,7 @@ def test_protected_data_is_masked_by_default(admin, propel, server):
     ci = min(server.sandbox.tenants[T1].records["ConfigurationItems"])
     server.sandbox.tenants[T1].udf_values[("ConfigurationItems", ci)] = {"Asset Tag": "A1", "BIOS Password": "pw"}
     assert udf_names(admin) == udf_names(propel) == ["Asset Tag", "BIOS Password"]
-    assert udf_values(admin, ci) == {"Asset Tag": "A1", "BIOS Password": "********"}
+    assert udf_values(admin, ci) == {"Asset Tag": "A1", "BIOS Password": "*****"}
     protected = {"id": ci, "userDefinedFields": [{"name": "BIOS Password", "value": "x"}]}
     assert admin.call("PATCH", "ConfigurationItems", protected).status_code == 500  # no Edit Protected
     admin.control("PUT", "/tenants/%d/protected-data/10" % T1, {"view_protected": True})

@@ -24,6 +24,7 @@ ENTITY_MODELS = {
     "Tickets": "TicketModel",
     "ConfigurationItems": "ConfigurationItemModel",
     "CompanyToDos": "CompanyToDoModel",
+    "CompanySiteConfigurations": "CompanySiteConfigurationModel",
     "UserDefinedFieldDefinitions": "UserDefinedFieldDefinitionModel",
 }
 # Fields a newer real answer shows that the 2022 Swagger file predates:
