@@ -26,7 +26,9 @@ def role_facts(role):
     defaults_text = load(role, "defaults", "main.yml")
     defaults = yaml.safe_load(defaults_text) or {}
     spec = yaml.safe_load(load(role, "meta", "argument_specs.yml"))["argument_specs"]["main"]
-    tasks = yaml.safe_load(load(role, "tasks", "desired.yml"))[0]["ansible.builtin.import_role"]
+    # The task that hands the role's profile to the shared role (the first one checks the variables).
+    collect = next(t for t in yaml.safe_load(load(role, "tasks", "desired.yml")) if "ansible.builtin.import_role" in t)
+    tasks = collect["ansible.builtin.import_role"]
     # The comment blocks of defaults/main.yml: the source and the choices made where the document is vague.
     notes, block = [], []
     for line in [*defaults_text.splitlines(), ""]:
@@ -35,7 +37,7 @@ def role_facts(role):
         elif block:
             notes.append(" ".join(block))
             block = []
-    profile = yaml.safe_load(load(role, "tasks", "desired.yml"))[0]["vars"]["vendor_api_user_profile"]
+    profile = collect["vars"]["vendor_api_user_profile"]
     return {
         "role": role,
         "vendor": profile["vendor"],

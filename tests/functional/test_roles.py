@@ -1,11 +1,13 @@
 """The vendor roles: their defaults hold their documents, and they run against the sandbox."""
 
+import json
 import os
+import subprocess
 
 import pytest
 import yaml
 
-from playbook import ROOT, auth_defaults, run_tasks
+from playbook import COLLECTIONS, ROOT, auth_defaults, run_tasks
 
 TENANT = 52000
 CODE = "SANDBOX-INTERNAL-ADVENTURE"
@@ -61,6 +63,54 @@ def test_other_vendor_defaults_hold_their_documents():
     assert all(p == "View: All, Add: Yes, Edit: All, Delete: All" for p in crm.values())
     # Screenshot-only choices are documented variables, not guesses.
     assert m["mindmatrix_admin_permissions"] == [] and m["mindmatrix_other_permissions"] == []
+
+
+VENDOR_ROLES = ("propel", "email2at", "solarwinds_rmm", "autoelevate", "mindmatrix")
+
+
+def spec_of(role):
+    with open(os.path.join(ROOT, "roles", role, "meta", "argument_specs.yml"), encoding="utf-8") as handle:
+        return yaml.safe_load(handle)["argument_specs"]
+
+
+@pytest.mark.parametrize("role", VENDOR_ROLES)
+def test_argument_specs_carry_the_defaults_once(role):
+    spec, defaults = spec_of(role), defaults_of(role)
+    options = spec["main"]["options"]
+    assert {name: option.get("default") for name, option in options.items()} == {
+        name: defaults.get(name) for name in options
+    }
+    assert set(defaults) <= set(options)  # every default is a documented option
+    assert spec["desired"]["options"] == {}  # listed once, under main
+
+
+def test_ansible_doc_shows_propel_with_its_defaults_and_guide():
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS)
+    proc = subprocess.run(
+        ["ansible-doc", "-t", "role", "--json", "msp.autotask.propel"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    doc = json.loads(proc.stdout)["msp.autotask.propel"]
+    main = doc["entry_points"]["main"]
+    assert main["options"]["propel_security_level_name"]["default"] == "API User (Propel Your MSP)"
+    assert len(main["options"]["propel_permissions"]["default"]) == 10
+    assert any("U(https://support.propelyourmsp.com/" in line for line in main["description"])
+    assert not doc["entry_points"]["desired"].get("options")
+
+
+def test_desired_validates_the_role_variables_against_main(tenant):
+    # The desired entry point lists no options (ansible-doc shows them once); it checks main's.
+    task = {
+        "ansible.builtin.include_role": {"name": "msp.autotask.propel", "tasks_from": "desired"},
+        "vars": {"msp_autotask_tenant_domain": "adventure.example", "propel_verify_as": "not a mapping"},
+    }
+    proc = run_tasks([task], auth_defaults(tenant, ADMIN, TENANT), expect_failure=True)[1]
+    failed = proc.stdout.split("TASK [msp.autotask.propel : Check the Propel Your MSP variables]")[1]
+    assert "Validation of arguments failed" in failed and "propel_verify_as" in failed
 
 
 @pytest.fixture
