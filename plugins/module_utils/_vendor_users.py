@@ -127,11 +127,16 @@ def run(session, p, api_calls):
     vendors = p["vendors"]
     validate(vendors)
     plans = [plan_parts(v, p.get("strict_rows", False)) for v in vendors]
-    for plan in plans:
+    for vendor, plan in zip(vendors, plans):
         for name, part, params in plan[1]:
-            model.attestation_state(params["attestation"], "")  # its shape; the fingerprint comes later
-            if name == "api_user":
-                part.validate(params)
+            try:
+                model.attestation_state(params["attestation"], "")  # its shape; the fingerprint comes later
+                if name == "api_user":
+                    part.validate(params)
+                if name == "security_level":
+                    model.normalise_rows(params["permissions"], strict=params["strict_rows"])
+            except model.ModelError as exc:
+                raise model.ModelError("%s: %s" % (origin(vendor, name), exc)) from None
     # Two runs on one controller (two operators, a retry beside a scheduled job) take turns per tenant.
     with session.writing(lock_directory(p.get("zone_cache_path")) if not session.check_mode else None):
         return _run_locked(session, vendors, plans, api_calls)
@@ -220,6 +225,17 @@ def variable(vendor, option, index=None):
         else "%s_%s" % (vendor["role"] or role_of(vendor), option)
     )
     return name if index is None else "%s[%d]" % (name, index)
+
+
+# Where each part's values sit in a vendor profile.
+PROFILE_KEYS = {"security_level": "security_level", "api_user": "user", "protected_data": "protected_data"}
+
+
+def origin(vendor, part):
+    """Which vendor, and where its values live, for an error in one of its parts."""
+    if vendor.get("source"):
+        return "%s (%s.%s)" % (vendor["vendor"], vendor["source"], PROFILE_KEYS[part])
+    return "%s (%s_*)" % (vendor["vendor"], vendor["role"] or role_of(vendor))
 
 
 def _names_of(vendor):

@@ -128,6 +128,10 @@ def no_writes_on_rerun(fleet, tenants):
 
 
 def test_a_custom_vendor_goes_the_whole_way_beside_shipped_ones(fleet):
+    sandbox, inventory, tmp = fleet
+    audit = onboard(inventory, tmp / "audit", "-e", "msp_autotask_audit=true")[1]
+    assert cells(audit)["cust1"] == {"propel": "manual", "email2at": "manual", "rewst": "manual"}
+    assert all(sandbox.control("GET", "/tenants/%d/requests?writes=1" % (60000 + n))["count"] == 0 for n in CODES)
     first, third, proc, done = technician_round(fleet)
     assert cells(first)["cust1"] == {"propel": "manual", "email2at": "manual", "rewst": "manual"}
     assert cells(first)["cust2"] == {"propel": "manual", "rewst": "manual"}

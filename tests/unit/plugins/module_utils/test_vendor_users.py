@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import responses
 
@@ -189,3 +191,21 @@ def test_a_defect_is_an_internal_error_that_keeps_the_finished_vendors(monkeypat
     assert isinstance(failed.value.cause, m.InternalError)
     assert "internal error in the protected_data part of RMM: KeyError" in str(failed.value.cause)
     assert [o["vendor"] for o in failed.value.extra["results"]] == ["Propel"]
+
+
+@pytest.mark.parametrize(
+    "source, where",
+    [
+        (None, "Rewst (rewst_*): "),
+        ("msp_autotask_custom_vendors.rewst", "Rewst (msp_autotask_custom_vendors.rewst.security_level): "),
+    ],
+)
+def test_a_bad_row_names_the_vendor_and_where_its_values_live(source, where):
+    bad = vendor("Rewst", role="rewst", email="r@x")
+    bad["security_level"]["permissions"] = [
+        {"section": "SERVICE DESK", "subsection": "Object Permissions", "name": "Tickets", "permission": "View: Al"}
+    ]
+    bad["source"] = source
+    # Caught before any request: the session is never touched.
+    with pytest.raises(m.ModelError, match="^" + re.escape(where) + ".*valid: All, Mine"):
+        vu.run(None, {"vendors": [bad], "strict_rows": False}, lambda: None)
