@@ -141,6 +141,8 @@ def render_docsite(all_facts):
         "",
         "What each vendor role asks of a tenant, read from its ``defaults/main.yml``. Every value is a",
         "variable; the role's argument specification (``ansible-doc -t role msp.autotask.<role>``) types them.",
+        "A vendor without a role is a profile in the inventory: see",
+        ":ref:`Add your own vendor <ansible_collections.msp.autotask.docsite.add_vendor>`.",
         "",
     ]
     for facts in all_facts:

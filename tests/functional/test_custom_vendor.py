@@ -248,3 +248,13 @@ def test_inventory_slips_are_warned_or_failed_with_the_nearest_name(fleet):
     )
     assert "empty lists no vendor" in out and "Its groups vendors_rewst look like vendor groups" in out
     assert failures["empty"] == ""
+
+
+def test_a_custom_vendor_may_not_take_a_shipped_roles_name(fleet):
+    inventory, tmp = fleet[1:]
+    shared = inventory / "group_vars" / "autotask_tenants.yml"
+    data = yaml.safe_load(shared.read_text())
+    data["msp_autotask_custom_vendors"]["propel"] = REWST
+    shared.write_text(yaml.safe_dump(data, allow_unicode=True))
+    report = onboard(inventory, tmp / "clash", "-l", "cust1")[1]
+    assert "no name may be a shipped role's (propel)" in report["tenants"][0]["failure"]["msg"]
