@@ -258,3 +258,14 @@ def test_a_custom_vendor_may_not_take_a_shipped_roles_name(fleet):
     shared.write_text(yaml.safe_dump(data, allow_unicode=True))
     report = onboard(inventory, tmp / "clash", "-l", "cust1")[1]
     assert "no name may be a shipped role's (propel)" in report["tenants"][0]["failure"]["msg"]
+
+
+def test_a_misspelt_profile_key_fails_the_tenant_naming_the_key(fleet):
+    inventory, tmp = fleet[1:]
+    shared = inventory / "group_vars" / "autotask_tenants.yml"
+    data = yaml.safe_load(shared.read_text())
+    data["msp_autotask_custom_vendors"]["rewst"]["user"]["frist_name"] = "Rewst"
+    shared.write_text(yaml.safe_dump(data, allow_unicode=True))
+    report = onboard(inventory, tmp / "typo", "-l", "cust1")[1]
+    msg = report["tenants"][0]["failure"]["msg"]
+    assert "msp_autotask_custom_vendors.rewst.user.frist_name" in msg and "first_name" in msg
