@@ -24,6 +24,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 try:
     import requests
+    from urllib3.util import parse_url  # how requests reads a URL's host when it connects
 
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
@@ -302,6 +303,11 @@ class AutotaskClient:
         for name, value in (("username", username), ("secret", secret), ("integration_code", integration_code)):
             if not value:
                 raise AutotaskError("%s is required" % name)
+            if any(ord(ch) < 32 or ord(ch) == 127 for ch in str(value)):
+                # requests would refuse the header quoting its value; say which, never what.
+                raise AutotaskError(
+                    "%s contains a control character (a trailing newline from a file or a vault?)" % name
+                )
         self.username = username
         self._secret = secret
         self._integration_code = integration_code
@@ -391,6 +397,8 @@ class AutotaskClient:
     def _trusted(self, url):
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
+        if not _one_reading_of_host(url, parts):
+            return False
         if parts.scheme == "https" and AUTOTASK_API_HOST.match(host):
             return True
         try:
@@ -512,6 +520,9 @@ class AutotaskClient:
                 stream=True,  # read below, against the deadline and the cap
             )
             _read_body(response, deadline, self.max_response_bytes, self._clock, method, path)
+        except requests.exceptions.InvalidHeader:
+            # Its message quotes the header's value, which may be the secret: never pass it on.
+            raise AutotaskError("a credential header was refused as malformed", method=method, path=path) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
             error = AutotaskConnectionError(
                 "connection to Autotask failed: %s" % type(exc).__name__, method=method, path=path
@@ -871,6 +882,22 @@ def _decode(response, method, path):
         raise AutotaskError(
             "Autotask returned a body that is not JSON", response.status_code, method, path, _errors_of(response)
         ) from None
+
+
+def _one_reading_of_host(url, parts):
+    """Whether every HTTP library reads the same host from ``url``.
+
+    A backslash, user info or white space lets urlsplit and the connection (urllib3, under
+    requests) disagree on the host: ``https://evil:1\\@webservices1.autotask.net/`` passes a check
+    made on one reading and connects by the other. Autotask's URLs have none of them.
+    """
+    if "\\" in url or "@" in parts.netloc or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return False
+    try:
+        connected = (parse_url(url).host or "").lower().rstrip(".")
+    except ValueError:
+        return False
+    return connected == (parts.hostname or "").lower().rstrip(".")
 
 
 def _after_last_id(body, items, entity):

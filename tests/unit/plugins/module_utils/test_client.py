@@ -542,6 +542,33 @@ def test_autotasks_api_hosts_are_trusted_by_name_and_scheme(clock, url, trusted)
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        # urlsplit reads webservices1.autotask.net; requests (urllib3) connects to 127.0.0.1
+        "https://127.0.0.1:8443\\@webservices1.autotask.net/ATServicesRest/",
+        "https://user@webservices1.autotask.net/ATServicesRest/",
+        "https://webservices1.autotask.net\\.evil.example/ATServicesRest/",
+        "https://webservices1.autotask.net /ATServicesRest/",
+    ],
+)
+def test_a_url_two_parsers_read_differently_is_never_trusted(clock, url):
+    client = make(clock, trusted_hosts=("localhost",))
+    assert client._trusted(url) is False
+    with pytest.raises(c.AutotaskUntrustedHostError):
+        client.check_host(url, "GET")
+
+
+@pytest.mark.parametrize("field", ["username", "secret", "integration_code"])
+def test_a_credential_with_a_control_character_fails_without_quoting_it(field):
+    values = dict(username="u@t.example", secret="s3cret-VALUE", integration_code="CODE-VALUE")
+    values[field] = values[field] + "\n"
+    with pytest.raises(c.AutotaskError) as caught:
+        c.AutotaskClient(values["username"], values["secret"], values["integration_code"], api_url=BASE)
+    assert field in str(caught.value) and "control character" in str(caught.value)
+    assert "s3cret" not in str(caught.value) and "CODE-VALUE" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
     "discovery",
     ["http://webservices.autotask.net/atservicesrest", "https://autotask.net.evil.example/atservicesrest"],
 )
