@@ -104,7 +104,7 @@ COMPAT_TESTS_2.19 := tests/unit tests/functional/test_demo_and_report.py
 .venv-compat/%/bin/.stamp: requirements.txt
 	$(COMPAT_PYTHON) -m venv --clear .venv-compat/$*
 	.venv-compat/$*/bin/python -m pip install --quiet 'ansible-core==$*.*' -r requirements.txt pyyaml pytest \
-		responses jsonschema playwright
+		responses jsonschema playwright markdown-it-py
 	touch $@
 
 # A stamp made through a pattern is an intermediate file to make, which it would delete after the run.
