@@ -252,6 +252,36 @@ def _names_of(vendor):
         yield variable(vendor, "location"), "location", user["location"]
 
 
+def _named_by(user):
+    """Which option names the user, as identity() reads them."""
+    if user["api_username"]:
+        return "api_username"
+    return "email" if user["email"] else "first and last name"
+
+
+def _refuse_shared_user(owners, vendor, resource_id, tenant):
+    """An input error when a second vendor resolves to a user another vendor already resolved to.
+
+    validate() only compares the names as written; two vendors naming one user in different ways
+    (api_username, email, first and last name) would each write it over the other and both read compliant.
+    """
+    other = owners.setdefault(resource_id, vendor)
+    if other is vendor:
+        return
+    raise model.ModelError(
+        "vendors %s (by %s) and %s (by %s) both name the API user with resource id %s (tenant %s); "
+        "each vendor needs its own API user, so nothing was written"
+        % (
+            origin(other, "api_user"),
+            _named_by(other["user"]),
+            origin(vendor, "api_user"),
+            _named_by(vendor["user"]),
+            resource_id,
+            tenant,
+        )
+    )
+
+
 def _read_ahead(session, vendors):
     """Read what every vendor needs in as few calls as the API allows, before the first write.
 
@@ -259,9 +289,12 @@ def _read_ahead(session, vendors):
     for all of them; and every name, so that a typo in any vendor writes nothing at all. A
     name not found says which vendor's variable holds it.
     """
+    owners = {}
     for vendor in vendors:
         user = vendor["user"]
         found = session.find_api_user(user["api_username"], user["email"], user["first_name"], user["last_name"])
+        if found:
+            _refuse_shared_user(owners, vendor, found["id"], session.tenant)
         for kind in api_user.LINK_KINDS:
             if found and api_user.reads_links(user, kind):
                 session.expect_links(kind.entity, found["id"])

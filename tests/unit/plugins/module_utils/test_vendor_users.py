@@ -209,3 +209,23 @@ def test_a_bad_row_names_the_vendor_and_where_its_values_live(source, where):
     # Caught before any request: the session is never touched.
     with pytest.raises(m.ModelError, match="^" + re.escape(where) + ".*valid: All, Mine"):
         vu.run(None, {"vendors": [bad], "strict_rows": False}, lambda: None)
+
+
+@responses.activate
+def test_two_vendors_naming_one_user_in_different_ways_are_refused_before_any_write():
+    # One by api_username, the other by email: validate() sees two names, the tenant has one user.
+    levels("API User (system)", "API User (Propel)", "API User (Other)")
+    responses.get(API + "/Resources/query", json=page([api_user(10, "propel@x", "Propel")]))
+    vendors = [
+        vendor("Propel", role="propel", api_username="propel", title="Title A"),
+        vendor("Other", role="other", custom=False, email="propel@x", title="Title B"),
+    ]
+    vu.validate(vendors)  # the names as written differ
+    session, admin = tenant()
+    with pytest.raises(
+        m.ModelError,
+        match=r"Propel \(propel_\*\) \(by api_username\) and Other \(other_\*\) "
+        r"\(by email\) both name the API user with resource id 10 \(tenant 90001\)",
+    ):
+        vu.run(session, {"vendors": vendors}, admin.api_calls)
+    assert all(call.request.method == "GET" for call in responses.calls)
