@@ -32,6 +32,8 @@ STATUS_LABELS = {
     "compliant": "compliant",
 }
 PARTS = ("security_level", "api_user", "protected_data")
+# The cell of a failed tenant whose vendors are unknown, until they are assumed (see _stand_ins).
+TENANT_CELL = "(tenant)"
 # Row statuses that meet the desired state (for the alignment score): the model's compliant ones.
 SATISFIED = tuple(s for s in model.STATUSES if s not in model.NOT_COMPLIANT)
 
@@ -185,8 +187,12 @@ def _vendor_entry(outcome):
     }
 
 
-def build(tenants, title="Autotask fleet report", mode="onboard", generated_at=None):
-    """The report document (schema msp.autotask/fleet-report, version 1)."""
+def build(tenants, title="Autotask fleet report", mode="onboard", generated_at=None, previous=None):
+    """The report document (schema msp.autotask/fleet-report, version 1).
+
+    ``previous``: the report of an earlier run, if any; a failed tenant whose vendors are unknown
+    counts as failed for the vendors that report shows for it (see _stand_ins).
+    """
     if not isinstance(tenants, list):
         raise ReportError("tenants must be a list")
     out_tenants = []
@@ -201,8 +207,9 @@ def build(tenants, title="Autotask fleet report", mode="onboard", generated_at=N
             if role not in seen and failure:
                 # The tenant stopped before this vendor ran.
                 entries.append(_failed_entry(role, failure))
-        if failure and not entries:
-            entries.append(_failed_entry("(tenant)", failure))
+        if failure and not (isinstance(listed, list) and listed):
+            # Its vendors are unknown: never let the vendors it did not report look unaffected.
+            entries += _stand_ins(tenant["host"], entries, failure, previous)
         tenant_id = _database_id(tenant.get("tenant_id"))
         if tenant_id is None:
             tenant_id = next(
@@ -226,8 +233,46 @@ def build(tenants, title="Autotask fleet report", mode="onboard", generated_at=N
     return document(out_tenants, title=title, mode=mode, generated_at=generated_at)
 
 
+def _stand_ins(host, entries, failure, previous):
+    """Failed cells for the vendors the previous report shows for ``host`` that ``entries`` lacks.
+
+    When that report does not know the host, one "(tenant)" cell, which document() turns into a failed
+    cell for every vendor of the fleet: a false red rather than a vendor score raised by a failure.
+    """
+    seen = {e["role"] for e in entries}
+    known = [
+        e
+        for t in (previous or {}).get("tenants") or []
+        if t.get("host") == host
+        for e in t.get("vendors") or []
+        if e.get("role") != TENANT_CELL
+    ]
+    if not known:
+        return [_failed_entry(TENANT_CELL, failure)]
+    return [
+        dict(_failed_entry(e["role"], failure), vendor=e.get("vendor") or e["role"], assumed="previous report")
+        for e in known
+        if e["role"] not in seen
+    ]
+
+
+def _fleet_stand_ins(tenants):
+    """Each "(tenant)" cell (a failed tenant whose vendors are unknown) as a failed cell per fleet vendor."""
+    fleet = sorted({e["role"] for t in tenants for e in t["vendors"] if e["role"] != TENANT_CELL})
+    for tenant in tenants:
+        cell = next((e for e in tenant["vendors"] if e["role"] == TENANT_CELL), None)
+        seen = {e["role"] for e in tenant["vendors"]}
+        missing = [role for role in fleet if role not in seen]
+        if cell is None or (not missing and len(tenant["vendors"]) == 1):
+            continue  # kept only for a tenant with no other cell in a fleet with no vendors: one cell at 0
+        failure = tenant.get("failure") or {"msg": cell.get("error") or "failed"}
+        tenant["vendors"].remove(cell)
+        tenant["vendors"] += [dict(_failed_entry(role, failure), assumed="fleet") for role in missing]
+
+
 def document(tenants, title, mode, generated_at):
     """The report around built tenant entries: names made uniform, tenants worst first, scores counted."""
+    _fleet_stand_ins(tenants)
     names = {e["role"]: e["vendor"] for t in tenants for e in t["vendors"] if not e.get("error")}
     for t in tenants:
         for e in t["vendors"]:
@@ -305,7 +350,9 @@ def _totals(tenants):
 ALIGNMENT_DEFINITION = (
     "Alignment is the mean, over the vendor's tenants, of each tenant's share of desired properties met "
     "(observed, written this run, attested or excepted); a property not verified (unknown) is unmet; "
-    "a failed tenant, or one that stopped before it was assessed, counts as 0, so a failure can only lower it"
+    "a failed tenant, or one that stopped before it was assessed, counts as 0, so a failure can only lower it; "
+    "a failed tenant whose vendors are unknown counts as 0 for every vendor the previous report shows for it, "
+    "or, without one, for every vendor of the fleet"
 )
 
 
@@ -334,7 +381,7 @@ def _vendor_scores(tenants):
     by_role = {}
     for tenant in tenants:
         for entry in tenant["vendors"]:
-            if entry["role"] != "(tenant)":
+            if entry["role"] != TENANT_CELL:
                 by_role.setdefault(entry["role"], []).append(entry)
     out = []
     for role, cells in by_role.items():
@@ -463,6 +510,8 @@ def _md_vendor(entry):
     lines = ["", "### %s: %s" % (_md(entry["vendor"]), _md(_cell(entry)))]
     if entry.get("error"):
         lines.append("- not run: the tenant failed first")
+    if entry.get("assumed"):
+        lines.append("- assumed from the %s: the tenant failed before naming its vendors" % entry["assumed"])
     lines += _md_findings(entry)
     lines += ["- [ ] %s" % _md(step) for step in entry["manual_steps"]]
     if entry["attestation"]:
@@ -552,7 +601,7 @@ def to_markdown(report):
             failure = tenant["failure"]
             lines += ["", "**Failed** at %s: %s" % (_md_code(failure.get("task") or "?"), _md(failure["msg"]))]
         for entry in tenant["vendors"]:
-            if entry["role"] == "(tenant)":
+            if entry["role"] == TENANT_CELL:
                 continue
             lines += _md_vendor(entry)
     return "\n".join(lines) + "\n"
@@ -603,7 +652,7 @@ def _html_tenant(tenant):
             % (_e(tenant["failure"].get("task") or "?"), _e(tenant["failure"]["msg"]))
         )
     for entry in tenant["vendors"]:
-        if entry["role"] == "(tenant)" or entry.get("error"):
+        if entry["role"] == TENANT_CELL or entry.get("error"):
             continue
         out.append('<h3>%s: <span class="%s">%s</span></h3>' % (_e(entry["vendor"]), entry["status"], _e(_cell(entry))))
         findings = [
@@ -678,8 +727,8 @@ def to_html(report):
         )
         for role, _name in vendors:
             entry = by_role.get(role)
-            if entry is None and tenant["failure"] and "(tenant)" in by_role:
-                entry = by_role["(tenant)"]
+            if entry is None and tenant["failure"] and TENANT_CELL in by_role:
+                entry = by_role[TENANT_CELL]
             if entry is None:
                 out.append('<td class="none" data-vendor="%s">&ndash;</td>' % _e(role))
             else:

@@ -79,11 +79,29 @@ def _cell_change(tenant, entry, before):
     return change
 
 
+def _vanished(before, cells, current):
+    """A failed cell for each previous cell of a tenant that failed now without reporting that vendor.
+
+    A tenant that stopped before naming its vendors has no cell per vendor; compared by host and role
+    alone, its regression would show as nothing at all.
+    """
+    failed = {t["host"]: t for t in current.get("tenants") or [] if t.get("status") == "failed"}
+    return [
+        (
+            (host, role),
+            (failed[host], dict(report._failed_entry(role, failed[host].get("failure") or {}), vendor=old["vendor"])),
+        )
+        for (host, role), (unused, old) in sorted(before.items())
+        if host in failed and role != report.TENANT_CELL and (host, role) not in cells
+    ]
+
+
 def changes(previous, current):
     """The changes section of ``current`` against ``previous`` (both report documents), worse first."""
     before = _cells(previous)
     items = []
-    for (host, role), (tenant, entry) in _cells(current).items():
+    cells = _cells(current)
+    for (host, role), (tenant, entry) in list(cells.items()) + _vanished(before, cells, current):
         change = _cell_change(tenant, entry, before.get((host, role), (None, None))[1])
         if change:
             items.append(change)

@@ -192,7 +192,9 @@ vendors:
     - Per vendor, tenants by status and the alignment score with its counts (C(assessed), C(failed), C(rows),
       C(rows_satisfied)).
     - The score is the mean over the vendor's tenants of each tenant's share of desired properties met; a failed
-      tenant counts as 0, so a failure can never raise it.
+      tenant counts as 0, so a failure can never raise it. A failed tenant whose vendors are unknown (it stopped
+      before naming them) counts as 0 for every vendor the previous report shows for it, or, without one, for
+      every vendor of the fleet.
   returned: always
   type: list
   elements: dict
@@ -303,11 +305,14 @@ def previous_report(module, default_path):
         return None
 
 
-def built_report(module):
+def built_report(module, previous):
     p = module.params
     try:
         tenants = with_stopped_hosts(p["tenants"], p["hosts"])
-        return report.build(tenants, title=p["title"], mode=p["mode"], generated_at=p["generated_at"])
+        # The previous report tells which vendors a tenant that stopped before naming them had.
+        return report.build(
+            tenants, title=p["title"], mode=p["mode"], generated_at=p["generated_at"], previous=previous
+        )
     except report.ReportError as exc:
         module.fail_json(msg="cannot build the report: %s" % exc)
 
@@ -360,8 +365,8 @@ def main():
     mode = file_mode(p["file_mode"])
     if mode is None:
         module.fail_json(msg="file_mode must be octal permission bits, such as '0600'; got %r" % (p["file_mode"],))
-    doc = merged_report(module) if p["merge"] else built_report(module)
     previous = previous_report(module, os.path.join(p["dest"], "%s.json" % p["basename"]))
+    doc = merged_report(module) if p["merge"] else built_report(module, previous)
     if previous is not None:
         doc["changes"] = history.changes(previous, doc)
     if not module.check_mode:

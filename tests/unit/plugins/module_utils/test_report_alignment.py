@@ -63,3 +63,44 @@ def test_every_format_shows_the_score_with_its_counts_and_its_definition():
     assert "<td>1</td><td>25%</td><td>1 of 2 properties met on 1 assessed, 1 failed (counted as 0)</td>" in page
     for text in (md, page):
         assert "Fleet alignment 25%" in text and "a failure can only lower it" in text
+
+
+STOPPED = {"host": "b", "vendors": [], "failure": {"msg": "the run stopped before this tenant recorded its outcome"}}
+
+
+def rmm(host):
+    result = {"vendor": "RMM", "role": "rmm", "parts": {"api_user": {"verification": [], "compliant": True}}}
+    return {"host": host, "vendors": ["rmm"], "results": [result]}
+
+
+def test_a_tenant_that_stopped_before_naming_its_vendors_never_raises_a_vendor_score():
+    # Review F3: the stopped tenant's "(tenant)" cell was skipped per vendor, so Propel rose 50% -> 100%.
+    doc = r.build([tenant("a", "ok"), STOPPED])
+    (propel,) = doc["vendors"]
+    assert (propel["alignment"], propel["tenants"], propel["failed"]) == (0.5, 2, 1)
+    (cell,) = next(t for t in doc["tenants"] if t["host"] == "b")["vendors"]
+    assert (cell["role"], cell["status"], cell["assumed"]) == ("propel", "failed", "fleet")
+    assert "previous report shows for it" in doc["alignment"]["definition"]
+    assert "assumed from the fleet" in r.to_markdown(doc)
+
+
+def test_the_previous_report_names_the_vendors_of_a_tenant_that_stopped():
+    was = tenant("b", "ok")
+    was["results"] += rmm("b")["results"]
+    previous = r.build([tenant("a", "ok"), was, rmm("c")])
+    doc = r.build([tenant("a", "ok"), STOPPED, tenant("c", "ok")], previous=previous)
+    scores = {v["role"]: (v["alignment"], v["tenants"], v["failed"]) for v in doc["vendors"]}
+    # rmm is in no tenant of this run: only the previous report says b had it.
+    assert scores == {"propel": (round(2 / 3, 4), 3, 1), "rmm": (0.0, 1, 1)}
+    cells = next(t for t in doc["tenants"] if t["host"] == "b")["vendors"]
+    assert {(e["role"], e["assumed"]) for e in cells} == {("rmm", "previous report"), ("propel", "previous report")}
+    # What the previous report shows for the host, not the whole fleet: c's rmm is not b's.
+    alone = r.build([tenant("a", "ok"), STOPPED, rmm("c")], previous=r.build([tenant("b", "ok")]))
+    assert [e["role"] for t in alone["tenants"] if t["host"] == "b" for e in t["vendors"]] == ["propel"]
+    assert next(v for v in doc["vendors"] if v["role"] == "rmm")["vendor"] == "RMM"
+
+
+def test_a_stopped_tenant_in_a_fleet_without_vendors_stays_one_cell_at_zero():
+    doc = r.build([STOPPED])
+    assert [e["role"] for e in doc["tenants"][0]["vendors"]] == ["(tenant)"] and doc["vendors"] == []
+    assert doc["alignment"]["failed"] == 1

@@ -158,3 +158,30 @@ def test_an_unreadable_report_at_dest_is_skipped_with_a_warning(tmp_path, capsys
     (tmp_path / "fleet-report.json").write_text("{not json")
     result = run(capsys, tenants=AFTER, dest=str(tmp_path), formats=["json"])
     assert result["changes"] is None and "not compared with the previous report" in json.dumps(result["warnings"])
+
+
+def test_a_tenant_that_stops_before_naming_its_vendors_is_worse_for_each_of_its_vendors():
+    # Review F3: compared by host and role, its "(tenant)" cell was "new" and nothing got worse.
+    stopped = module.with_stopped_hosts(AFTER[2:], ["b", "new"])
+    doc = compare(BEFORE, stopped)
+    items = {(c["host"], c["role"]): c for c in doc["changes"]["items"]}
+    assert (items[("b", "propel")]["from"], items[("b", "propel")]["to"]) == ("compliant", "failed")
+    assert items[("b", "propel")]["direction"] == "worse" and doc["changes"]["worse"] >= 1
+    assert "worse: b, Propel: compliant -> failed" in r.to_markdown(doc)
+
+
+def test_changes_alone_never_hide_a_regression_behind_a_tenant_cell():
+    # A report with only "(tenant)" cells for the host (a fleet without vendors, or an older report).
+    current = r.build([{"host": "b", "vendors": "propel", "failure": {"msg": "msp_autotask_vendors is not a list"}}])
+    changes = history.changes(r.build(BEFORE), current)
+    (item,) = [c for c in changes["items"] if c["role"] == "propel"]
+    assert (item["host"], item["from"], item["to"], item["direction"]) == ("b", "compliant", "failed", "worse")
+    assert changes["worse"] == 1
+
+
+def test_the_module_reads_the_previous_report_for_the_vendors_of_a_stopped_host(tmp_path, capsys):
+    run(capsys, tenants=BEFORE, dest=str(tmp_path), formats=["json"])
+    out = run(capsys, tenants=BEFORE[:1], hosts=["a", "b"], dest=str(tmp_path), formats=["json"])
+    propel = next(v for v in out["vendors"] if v["role"] == "propel")
+    assert (propel["tenants"], propel["failed"]) == (2, 1)
+    assert ("b", "propel", "worse") in {(c["host"], c["role"], c["direction"]) for c in out["changes"]["items"]}

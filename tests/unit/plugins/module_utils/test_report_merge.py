@@ -96,3 +96,11 @@ def test_the_module_merges_files_and_refuses_before_writing(tmp_path, capsys):
     assert not (tmp_path / "never").exists()
     both = run(capsys, merge=paths, tenants=[], dest=str(tmp_path / "never"))
     assert both["failed"] and "mutually exclusive" in both["msg"]
+
+
+def test_a_stopped_tenant_of_a_slice_without_vendors_counts_against_the_merged_fleets_vendors():
+    # Review F3: its "(tenant)" cell must not leave the merged vendor scores as if it were not there.
+    stopped = r.build([{"host": "z", "vendors": [], "failure": {"msg": "stopped"}}], mode="audit")
+    merged = m.merge([r.build(FLEET[:1], mode="audit"), stopped], ["s1", "s2"])
+    (propel,) = merged["vendors"]
+    assert (propel["tenants"], propel["failed"], propel["alignment"]) == (2, 1, 0.5)
