@@ -275,7 +275,11 @@ DEPT = {"department": "Service Desk", "role": "API Integration"}
 BAD_INPUT = [
     ({"propel_permissions": [dict(TODOS, bogus=1)]}, "bogus"),
     ({"propel_permissions": [TODOS, dict(TODOS, permission="Add: No")]}, "given more than once"),
-    ({"propel_permissions": [dict(TODOS, subsection="Object Permisions")]}, "unknown row"),
+    # An unknown row is attest-only with a warning (issue #15); the strict switch makes it an error.
+    (
+        {"propel_permissions": [dict(TODOS, subsection="Object Permisions")], "msp_autotask_strict_rows": True},
+        "unknown row",
+    ),
     ({"propel_permissions": [dict(TODOS, section="CMR")]}, "unknown section"),
     ({"msp_autotask_vendors": ["propel", "email2at", "mindmatrx"]}, "mindmatrx"),
     ({"email2at_departments": [dict(DEPT, default="maybe")]}, "default"),
