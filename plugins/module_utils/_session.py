@@ -82,22 +82,22 @@ def named_users(params):
 
 
 def _user_condition(keys):
-    """One filter condition matching any of ``keys`` (folded: Autotask compares text without case)."""
+    """One filter condition that returns at least every user ``keys`` name.
+
+    ``contains`` (Autotask compares text without case) and not ``eq``: the match itself is made
+    here, on trimmed, case-folded text, so the server must return every user that match could
+    take, a stored "propel@t.example " (trailing blank) beside "propel@t.example" included, or
+    two users answering to one name would pass for one.
+    """
     items = []
-    for field in ("userName", "email"):
-        values = sorted({k[1] for k in keys if k[0] == field})
-        if values:
-            items.append({"op": "in", "field": field, "value": values})
-    for _kind, first, last in sorted(k for k in keys if k[0] == "name"):
-        items.append(
-            {
-                "op": "and",
-                "items": [
-                    {"op": "eq", "field": "firstName", "value": first},
-                    {"op": "eq", "field": "lastName", "value": last},
-                ],
-            }
-        )
+    for key in sorted(keys):
+        if key[0] == "name":
+            both = [
+                {"op": "contains", "field": f, "value": v} for f, v in (("firstName", key[1]), ("lastName", key[2]))
+            ]
+            items.append({"op": "and", "items": both})
+        else:
+            items.append({"op": "contains", "field": key[0], "value": key[1]})
     return items[0] if len(items) == 1 else {"op": "or", "items": items}
 
 
@@ -366,9 +366,11 @@ class TenantSession:
     def _named_candidates(self, key):
         """The API users the server matches to ``key`` and every other named user, in one query.
 
-        A tenant may hold a thousand API users; the run needs a few. Only a key found here is
-        trusted: a miss (the server compares text differently, or the user is absent) is
-        checked against every API user, so a verdict never rests on the filter alone.
+        A tenant may hold a thousand API users; the run needs a few. A miss (the server
+        compares text differently, or the user is absent) is checked against every API user.
+        A hit rests on one reading of the server: that ``contains`` ignores case, as Autotask's
+        text comparisons do in practice (the reference: unverified for REST); the sandbox's
+        switch-free model does the same.
         """
         wanted = (self._named | {key}) - self._asked
         if key not in self._asked and len(wanted) <= MAX_FILTERED_USERS:
