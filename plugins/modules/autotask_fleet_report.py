@@ -187,6 +187,14 @@ totals:
   description: Tenants by status (C(failed), C(drift), C(manual), C(compliant)) and fleet-wide counts.
   returned: always
   type: dict
+statuses:
+  description:
+    - Each tenant's status by inventory host, so a play can fail the tenants in a state it treats as a failure
+      (C(msp_autotask_fail_on) in C(playbooks/onboard.yml)) and publish them with C(ansible.builtin.set_stats).
+  returned: always
+  type: dict
+  sample: {contoso: compliant, fabrikam: drift}
+  version_added: 0.2.0
 vendors:
   description:
     - Per vendor, tenants by status and the alignment score with its counts (C(assessed), C(failed), C(rows),
@@ -379,7 +387,15 @@ def main():
         render, ext = report.RENDERERS[fmt]
         paths[fmt] = os.path.join(p["dest"], "%s.%s" % (p["basename"], ext))
         changed = write_report(module, paths[fmt], render(doc), mode) or changed
-    module.exit_json(changed=changed, paths=paths, totals=doc["totals"], vendors=doc["vendors"], changes=doc["changes"])
+    statuses = {t["host"]: t["status"] for t in doc["tenants"]}
+    module.exit_json(
+        changed=changed,
+        paths=paths,
+        totals=doc["totals"],
+        vendors=doc["vendors"],
+        changes=doc["changes"],
+        statuses=statuses,
+    )
 
 
 if __name__ == "__main__":

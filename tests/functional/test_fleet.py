@@ -83,14 +83,15 @@ def mitogen_strategies():
     return os.path.join(os.path.dirname(ansible_mitogen.__file__), "plugins", "strategy")
 
 
-def play(name, inventory, strategy=None):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1")
+def play(name, inventory, strategy=None, extra=None):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1", ANSIBLE_SHOW_CUSTOM_STATS="1")
     if strategy:
         env["ANSIBLE_STRATEGY"] = strategy
     if strategy and strategy.startswith("mitogen"):
         env["ANSIBLE_STRATEGY_PLUGINS"] = mitogen_strategies()
     proc = subprocess.run(
-        ["ansible-playbook", os.path.join(ROOT, "playbooks", name), "-i", inventory],
+        ["ansible-playbook", os.path.join(ROOT, "playbooks", name), "-i", inventory]
+        + (["-e", json.dumps(extra)] if extra else []),
         capture_output=True,
         text=True,
         env=env,
@@ -188,3 +189,27 @@ def test_every_strategy_waits_for_the_fleet_before_the_report(fleet):
     assert sorted(summaries["linear"][0]) == ["tenant%d" % n for n in CODES]
     assert all(summaries[s] == summaries["linear"] for s in strategies), strategies
     assert sandbox.control("GET", "/tenants/60001/requests?writes=1")["count"] == 0
+
+
+def custom_stats(stdout):
+    """The set_stats data ansible-playbook prints under CUSTOM STATS (ANSIBLE_SHOW_CUSTOM_STATS)."""
+    section = stdout.split("CUSTOM STATS:", 1)[1]
+    return json.loads(section[section.index("{") : section.rindex("}") + 1])
+
+
+def test_fail_on_drift_fails_the_drifted_tenant_after_the_report_and_stats_name_it(fleet):
+    sandbox, inventory, tmp = fleet
+    sandbox.control("PATCH", "/tenants/60001/entities/Resources/10", {"isActive": False})  # tenant1: drift
+    proc, recap = play("audit.yml", inventory)  # the default fails only the tenants that failed
+    assert "failed=0" in recap["tenant1"]
+    stats = custom_stats(proc.stdout)["msp_autotask_fleet"]
+    assert stats["not_compliant"]["tenant1"] == "drift" and stats["by_status"]["drift"] == 1
+    assert stats["not_compliant"]["tenant2"] == "failed"
+    os.remove(os.path.join(tmp, "report", "fleet-report.json"))
+    proc, recap = play("audit.yml", inventory, extra={"msp_autotask_fail_on": ["drift"]})
+    assert "failed=1" in recap["tenant1"] and proc.returncode != 0
+    assert "tenant tenant1 is drift (msp_autotask_fail_on: drift)" in proc.stdout
+    assert os.path.exists(os.path.join(tmp, "report", "fleet-report.json"))  # written before the failure
+    assert all("failed=1" in recap["tenant%d" % n] for n in (2, 3, 4, 5))  # failed tenants fail regardless
+    proc, recap = play("audit.yml", inventory, extra={"msp_autotask_fail_on": ["drfit"]})
+    assert "msp_autotask_fail_on must be a list of failed, drift, manual" in proc.stdout
