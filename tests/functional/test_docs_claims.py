@@ -42,3 +42,15 @@ def test_every_cited_test_exists():
                 missing.append("%s::%s" % (current, match.group("test")))
     assert cited > 40  # the parser still reads the document
     assert missing == [], missing
+
+
+def test_no_two_test_files_share_a_name():
+    # make compat collects tests/unit and tests/functional in one pytest run, where two test
+    # modules of one name (no packages) stop the collection.
+    names = {}
+    for base in ("tests", "sandbox"):
+        for folder, _dirs, files in os.walk(os.path.join(ROOT, base)):
+            for name in files:
+                if name.startswith("test_") and name.endswith(".py") and "output" not in folder:
+                    names.setdefault(name, []).append(os.path.relpath(os.path.join(folder, name), ROOT))
+    assert {n: p for n, p in names.items() if len(p) > 1} == {}
