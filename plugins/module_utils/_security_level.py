@@ -93,7 +93,9 @@ def _level_rows(session, p, copy_from):
                 "evidence": "observed",
             }
         )
-        if not same:
+        if found[2] is None:  # the picklist entry has no isActive: nothing is concluded
+            rows[-1].update(status="unknown", observed="the userType picklist entry does not say (no isActive)")
+        elif not same:
             rows[-1]["voids_attestation"] = True  # what was attested is not the tenant now
     rows.append(
         {

@@ -332,7 +332,8 @@ class TenantSession:
                     path="/Resources/entityInformation/fields",
                 )
             self._levels = [
-                (int(v["value"]), str(v.get("label")), bool(v.get("isActive", True)))
+                # An entry without isActive says nothing of it: None, never read as active.
+                (int(v["value"]), str(v.get("label")), v["isActive"] if isinstance(v.get("isActive"), bool) else None)
                 for v in field["picklistValues"]
                 if str(v.get("value", "")).lstrip("-").isdigit()
             ]

@@ -83,8 +83,10 @@ def mitogen_strategies():
     return os.path.join(os.path.dirname(ansible_mitogen.__file__), "plugins", "strategy")
 
 
-def play(name, inventory, strategy=None, extra=None):
+def play(name, inventory, strategy=None, extra=None, untrusted=False):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1", ANSIBLE_SHOW_CUSTOM_STATS="1")
+    if untrusted:
+        env.pop("AUTOTASK_TRUSTED_HOSTS", None)  # only what the inventory or the extra vars say
     if strategy:
         env["ANSIBLE_STRATEGY"] = strategy
     if strategy and strategy.startswith("mitogen"):
@@ -213,3 +215,13 @@ def test_fail_on_drift_fails_the_drifted_tenant_after_the_report_and_stats_name_
     assert all("failed=1" in recap["tenant%d" % n] for n in (2, 3, 4, 5))  # failed tenants fail regardless
     proc, recap = play("audit.yml", inventory, extra={"msp_autotask_fail_on": ["drfit"]})
     assert "msp_autotask_fail_on must be a list of failed, drift, manual" in proc.stdout
+
+
+def test_the_sandbox_is_reached_only_when_the_inventory_names_it_trusted(fleet):
+    sandbox, inventory, _ = fleet
+    sandbox.control("DELETE", "/tenants/60001/requests")
+    proc, recap = play("audit.yml", inventory, untrusted=True)
+    assert "failed=1" in recap["tenant1"] and "refusing to send credentials" in proc.stdout
+    assert sandbox.control("GET", "/tenants/60001/requests")["count"] == 0  # nothing reached the tenant
+    proc, recap = play("audit.yml", inventory, extra={"autotask_trusted_hosts": ["127.0.0.1"]}, untrusted=True)
+    assert "failed=0" in recap["tenant1"]

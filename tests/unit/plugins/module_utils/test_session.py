@@ -11,6 +11,7 @@ import responses
 
 from ansible_collections.msp.autotask.plugins.module_utils import _client as c
 from ansible_collections.msp.autotask.plugins.module_utils import _model as m
+from ansible_collections.msp.autotask.plugins.module_utils import _security_level as sl
 from ansible_collections.msp.autotask.plugins.module_utils import _session as s
 
 BASE = "https://webservices14.autotask.net/ATServicesRest"
@@ -167,3 +168,16 @@ def test_parallel_forks_lose_no_zone_cache_entry(tmp_path):
         pool.map(_put_zone, [(path, n) for n in range(64)])
     cache = c.ZoneCache(path)
     assert all(cache.get("https://discovery.example", "user%d@t.example" % n) for n in range(64))
+
+
+@responses.activate
+def test_a_level_whose_picklist_entry_has_no_is_active_is_unknown_never_active():
+    picks = [{"value": "100", "label": "API User (Propel)"}]  # no isActive: it says nothing of it
+    responses.get(
+        API + "/Resources/entityInformation/fields", json={"fields": [{"name": "userType", "picklistValues": picks}]}
+    )
+    tenant = session()
+    assert tenant.find_level("API User (Propel)") == (100, "API User (Propel)", None)
+    rows = sl._level_rows(tenant, {"name": "API User (Propel)", "active": True}, "API User (system)")[0]
+    active = next(r for r in rows if r["key"] == ["level", "active"])
+    assert active["status"] == "unknown" and not active.get("voids_attestation")
