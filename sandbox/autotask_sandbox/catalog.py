@@ -63,6 +63,25 @@ def _queues(tenant):
     return [(q["id"], q["label"], q.get("isActive", True)) for q in tenant.queues]
 
 
+# Ticket statuses: New is 1 and Complete is 5 on every tenant (opendns/autotask-php
+# ticket_create_example.php creates with Status 1; WYRE-AI/autotask-mcp PR #251 treats status 5 as
+# completed; campai-bv/autotask-dashboards-os issue #82: "Complete - Autotask standard status
+# (equals status 5)"). In Progress (8) and the priority labels are the sandbox's own; a seed may
+# give a tenant its own lists (ticket_statuses, ticket_priorities).
+TICKET_STATUS_NEW = 1
+TICKET_STATUS_COMPLETE = 5
+TICKET_STATUSES = [(1, "New"), (5, "Complete"), (8, "In Progress")]
+TICKET_PRIORITIES = [(1, "High"), (2, "Medium"), (3, "Low"), (4, "Critical")]
+
+
+def _ticket_statuses(tenant):
+    return [(value, label, True) for value, label in tenant.ticket_statuses]
+
+
+def _ticket_priorities(tenant):
+    return [(value, label, True) for value, label in tenant.ticket_priorities]
+
+
 # The legacy entries 1-12 of the userType picklist, as the real sample lists them
 # (samples/resources-entityinformation-fields.json): isSystem false, before the tenant's levels.
 LEGACY_USER_TYPES = (
@@ -344,15 +363,29 @@ ENTITIES = {
             required=("companyID", "title"),
             defaults={"status": 1, "stage": 1},
         ),
+        # Tickets: POST, PATCH, PUT, no DELETE (Swagger /V1.0/Tickets; help REST TicketsEntity).
+        # Fields from TicketModel; required on create: companyID, title, status, priority (the
+        # ecitsolutions Autotask module, generated from the live field info: AccountID, Priority,
+        # Status, Title). The further rules are Api._ticket_rules.
         Entity(
             "Tickets",
             {
                 "companyID": INT,
                 "title": STR,
+                "description": STR,
                 "status": INT,
                 "priority": INT,
                 "queueID": INT,
                 "assignedResourceID": INT,
+                "assignedResourceRoleID": INT,
+                "dueDateTime": DATE,
+                "externalID": STR,
+                "resolution": STR,
+                "completedDate": DATE,
+                "ticketType": INT,
+                "issueType": INT,
+                "subIssueType": INT,
+                "billingCodeID": INT,
                 "ticketNumber": STR,
                 "createDate": DATE,
                 "userDefinedFields": "udf",
@@ -361,8 +394,10 @@ ENTITIES = {
             update=True,
             owner_field="assignedResourceID",
             udfs=True,
-            picklists={"queueID": _queues},
-            required=("companyID", "title"),
+            picklists={"queueID": _queues, "status": _ticket_statuses, "priority": _ticket_priorities},
+            required=("companyID", "title", "status", "priority"),
+            # Set by Autotask, never by a client (the sandbox's reading: completedDate follows status).
+            readonly=("ticketNumber", "createDate", "completedDate"),
             defaults={"status": 1, "priority": 2},
         ),
         Entity(
@@ -527,6 +562,16 @@ ASSUMPTIONS = {
     # Rows the help names whose entity is our reading (Opportunities, To-Dos, Service Calls,
     # Inventory Locations and Items): they govern that entity, or nothing the API shows.
     "assumed_rows_govern_their_entities": (True, False),
+    # dueDateTime on a new ticket: optional (a live REST create without it answered an itemId,
+    # WYRE-AI/msp-claude-plugins issue #32) or required (opendns/autotask-php's SOAP example marks
+    # DueDateTime required).
+    "ticket_due_date": ("optional", "required"),
+    # A new ticket needs a queue or an assigned resource (a maintainer's hint in
+    # KelvinTegelaar/AutotaskAPI issue #74: queueID may be needed "depending on the configuration"),
+    # or neither.
+    "ticket_needs_queue_or_resource": (True, False),
+    # Completing a ticket needs a resolution: no public answer shows it either way.
+    "ticket_complete_needs_resolution": (False, True),
 }
 # Switches that change only the shape of an answer, never what a level grants: the collection's
 # verdicts must not change with them (tests/functional/test_assumptions.py).

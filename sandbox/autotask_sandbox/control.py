@@ -56,11 +56,26 @@ def add_tenant(sb, body, base, params):
 
 @route("GET", "/tenants")
 def list_tenants(sb, body, base, params):
+    """The fleet's tenants; the MSP's own tenant (seed ``msp_tenant``) apart, under ``msp_tenant``."""
+
+    def entry(t):
+        return {"id": t.id, "name": t.name, "zone": t.zone, "url": sb.zone_url(base, t)}
+
+    msp = sb.tenants.get(sb.msp_tenant_id) if sb.msp_tenant_id is not None else None
     return 200, {
-        "tenants": [
-            {"id": t.id, "name": t.name, "zone": t.zone, "url": sb.zone_url(base, t)} for t in sb.tenants.values()
-        ]
+        "tenants": [entry(t) for t in sb.tenants.values() if t.id != sb.msp_tenant_id],
+        "msp_tenant": entry(msp) if msp else None,
     }
+
+
+@route("GET", r"/tenants/(?P<tid>\d+)/entities/(?P<entity>\w+)")
+def ui_list(sb, body, base, params, tid, entity):
+    """Every row of one entity as stored (e.g. the MSP tenant's tickets), for assertions."""
+    tenant = sb.tenant(tid)
+    if entity not in catalog.ENTITIES:
+        raise SeedError("unknown entity %s" % entity)
+    rows = sorted(tenant.records[entity].values(), key=lambda r: r["id"])
+    return 200, {"items": rows, "count": len(rows)}
 
 
 @route("GET", r"/tenants/(?P<tid>\d+)")

@@ -97,6 +97,10 @@ class Sandbox:
             self.tenants = {}
             for spec in (seed or {}).get("tenants") or []:
                 self.add_tenant(spec)
+            # The MSP's own Autotask (its customers as companies, where PSA tickets go): served like
+            # any tenant, but no fleet tenant: the control plane lists it apart.
+            msp = (seed or {}).get("msp_tenant")
+            self.msp_tenant_id = self.add_tenant(msp).id if msp else None
             self.log_unrouted = []
             self.window = collections.defaultdict(collections.deque)  # tenant id -> request times
             self.active = collections.Counter()  # (tenant, code, endpoint) -> in flight
@@ -525,6 +529,8 @@ class Api:
         missing = [f for f in entity.required if values.get(f) in (None, "")]
         if missing:
             raise ApiError(500, ["%s is required." % ", ".join(missing)])
+        if entity.name == "Tickets":
+            values = self._ticket_rules(values, {})
         recs = self.tenant.records[entity.name]
         # ASSUMPTION (switch duplicate_associations): a second identical association is refused.
         refuse_duplicates = self.tenant.assumptions["duplicate_associations"] == "refused"
@@ -565,6 +571,12 @@ class Api:
             raise ApiError(500, ["The default department/role cannot be set to false; set another as default."])
         if entity.name.startswith("Resource") and entity.name != "Resources":
             self._check_refs(entity, {k: v for k, v in values.items() if v != record.get(k)}, record["resourceID"])
+        if entity.name == "Tickets":
+            if replace:  # a PUT sends the whole ticket: its required fields too (D-PUT)
+                missing = [f for f in entity.required if values.get(f) in (None, "")]
+                if missing:
+                    raise ApiError(500, ["%s is required." % ", ".join(missing)])
+            values = self._ticket_rules(values, {} if replace else record)
         if replace:
             for field in entity.fields:
                 if field not in entity.readonly and entity.fields[field] != "udf" and field != "resourceID":
@@ -575,6 +587,46 @@ class Api:
             self._write_udfs(entity, item_id, body["userDefinedFields"])
         self._after_default(entity, record)
         return {"itemId": item_id}
+
+    def _ticket_rules(self, values, record):
+        """A ticket write's rules; ``record`` is the ticket as stored ({} for a create or a PUT).
+
+        Returns the values to store, with completedDate following status (the sandbox's own)."""
+        merged = dict(record, **values)
+        tenant = self.tenant
+        # A reference or picklist value the tenant lacks: the live wording for a Tasks picklist
+        # (WYRE-AI/autotask-mcp issue #46, taskType), read here for the Tickets fields.
+        valid = {
+            "companyID": set(tenant.records["Companies"]),
+            "status": {v for v, _ in tenant.ticket_statuses},
+            "priority": {v for v, _ in tenant.ticket_priorities},
+            "queueID": {q["id"] for q in tenant.queues if q.get("isActive", True)},
+        }
+        for field, allowed in valid.items():
+            if field in values and values[field] is not None and values[field] not in allowed:
+                raise ApiError(500, ["Value does not reference an existing entity for %s . " % field])
+        if merged.get("assignedResourceID") and not merged.get("assignedResourceRoleID"):
+            # Live (WYRE-AI/msp-claude-plugins issue #32).
+            both = "When assigning a Resource, you must assign both a assignedResourceID and assignedResourceRoleID."
+            raise ApiError(500, [both])
+        if not record:
+            # ASSUMPTION (switch ticket_due_date): dueDateTime is optional on a create.
+            if tenant.assumptions["ticket_due_date"] == "required" and not merged.get("dueDateTime"):
+                raise ApiError(500, ["dueDateTime is required."])
+            # ASSUMPTION (switch ticket_needs_queue_or_resource): a queue or a resource routes it.
+            routed = merged.get("queueID") or merged.get("assignedResourceID")
+            if tenant.assumptions["ticket_needs_queue_or_resource"] and not routed:
+                raise ApiError(500, ["A ticket needs a queueID or an assignedResourceID and assignedResourceRoleID."])
+        completing = merged.get("status") == catalog.TICKET_STATUS_COMPLETE
+        if completing and record.get("status") != catalog.TICKET_STATUS_COMPLETE:
+            # ASSUMPTION (switch ticket_complete_needs_resolution): completing needs no resolution.
+            needs = tenant.assumptions["ticket_complete_needs_resolution"]
+            if needs and not str(merged.get("resolution") or "").strip():
+                raise ApiError(500, ["A resolution is required to complete a ticket."])
+            values = dict(values, completedDate=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        elif not completing and record.get("status") == catalog.TICKET_STATUS_COMPLETE:
+            values = dict(values, completedDate=None)  # reopened
+        return values
 
     def _writable(self, entity, body):
         values = {}

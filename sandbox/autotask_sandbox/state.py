@@ -186,6 +186,8 @@ class Tenant:
         self.internal_codes = list(spec.get("internal_integration_codes") or [])
         self.locations = list(spec.get("locations") or [{"id": 1, "name": "Head Office"}])
         self.queues = list(spec.get("queues") or [])
+        self.ticket_statuses = [tuple(s) for s in spec.get("ticket_statuses") or catalog.TICKET_STATUSES]
+        self.ticket_priorities = [tuple(p) for p in spec.get("ticket_priorities") or catalog.TICKET_PRIORITIES]
         self.faults = dict(spec.get("faults") or {})
         self.hourly_limit = spec.get("hourly_limit")
         self.assumptions = dict(catalog.DEFAULT_ASSUMPTIONS)
@@ -219,6 +221,11 @@ class Tenant:
             self.create_security_level(level)
         for res in spec.get("resources") or []:
             self.add_resource(res)
+        # Named companies (an MSP's customers, e.g. the demo's MSP tenant); generate adds synthetic ones.
+        for company in spec.get("companies") or []:
+            if not company.get("companyName"):
+                raise SeedError("a seeded company needs a companyName")
+            self.insert("Companies", company)
         self._generate(spec.get("generate") or {})
 
     # -- records --------------------------------------------------------------------------
