@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import time
 
-from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleFallbackNotFound, missing_required_lib
 
-from ansible_collections.msp.autotask.plugins.module_utils import _client, _session, _specs
+from ansible_collections.msp.autotask.plugins.module_utils import _client, _session, _specs, _stand_in
 from ansible_collections.msp.autotask.plugins.module_utils import _model as model
 
 
@@ -50,18 +50,13 @@ def autotask_argument_spec():
     return spec
 
 
-# What stands for AnsibleModule. An action plugin that runs a module's main() in the controller's
-# worker (plugins/action/autotask_vendor_users.py) sets its own for the length of that run.
-module_class = AnsibleModule
-
-
 class AutotaskModule:
     """AnsibleModule plus lazily built clients, tenant pinning and uniform results."""
 
     def __init__(self, argument_spec, **kwargs):
         spec = autotask_argument_spec()
         spec.update(argument_spec)
-        self.module = module_class(argument_spec=spec, **kwargs)
+        self.module = _stand_in.module_class(argument_spec=spec, **kwargs)
         self.params = self.module.params
         if not _client.HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=_client.REQUESTS_IMPORT_ERROR)

@@ -569,6 +569,18 @@ def _md_changes(changes):
     ]
 
 
+def partial_notice(report):
+    """What a partial report (written while tenants were still finishing) must say first, or None."""
+    partial = report.get("partial")
+    if not partial:
+        return None
+    return (
+        "Partial report: %d of %d tenants had finished when it was written. A run that finishes replaces it "
+        "with the full report; if the run has ended, it stopped early (interrupted or failed), and each tenant "
+        "that had not finished is shown as failed." % (partial["finished"], partial["targeted"])
+    )
+
+
 def to_markdown(report):
     t = report["totals"]
     lines = [
@@ -582,6 +594,8 @@ def to_markdown(report):
             ", ".join("%d %s" % (t["by_status"][s], STATUS_LABELS[s]) for s in STATUSES),
         ),
     ]
+    if partial_notice(report):
+        lines += ["", "**%s**" % _md(partial_notice(report))]
     lines += _md_changes(report.get("changes"))
     lines += [
         "",
@@ -716,6 +730,8 @@ def to_html(report):
         for s in STATUSES
     ]
     out.append("</div>")
+    if partial_notice(report):
+        out.append('<p class="failed" id="partial">%s</p>' % _e(partial_notice(report)))
     out += _html_changes(report.get("changes"))
     out += ["<h2>Tenants &times; vendors</h2>", '<table id="matrix"><thead><tr><th>tenant</th>']
     out += ["<th>%s</th>" % _e(name) for _role, name in vendors] + ["</tr></thead><tbody>"]

@@ -113,4 +113,10 @@ def merge(docs, sources, title=None):
         {"source": source, "generated_at": doc.get("generated_at"), "tenants": len(doc["tenants"])}
         for doc, source in zip(docs, sources)
     ]
+    if any(doc.get("partial") for doc in docs):
+        # A slice that stopped early leaves the merged report partial too.
+        counts = [
+            doc.get("partial") or {"finished": len(doc["tenants"]), "targeted": len(doc["tenants"])} for doc in docs
+        ]
+        merged["partial"] = {key: sum(c[key] for c in counts) for key in ("finished", "targeted")}
     return merged

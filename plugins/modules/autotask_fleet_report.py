@@ -47,10 +47,10 @@ options:
     description:
       - One entry per tenant, as C(playbooks/onboard.yml) builds it from each host's
         C(msp_autotask_tenant_report) fact.
-      - Required unless O(merge) is given.
+      - One of O(tenants), O(record), O(from_run) and O(merge) is required.
     type: list
     elements: dict
-    suboptions:
+    suboptions: &tenant_options
       host:
         description: The inventory host name of the tenant.
         type: str
@@ -74,6 +74,34 @@ options:
       failure:
         description: The task and message that stopped the tenant, if it failed.
         type: dict
+  record:
+    description:
+      - One tenant's outcome (an entry as in O(tenants)), recorded the moment the tenant finishes, so that a
+        run that is interrupted still leaves a report. C(playbooks/onboard.yml) records each tenant this way.
+      - The outcome goes to a file of its own in the run's folder (C(.msp-autotask-runs/<run id>/) under O(dest),
+        owner-only); then, when no other tenant is writing it and it is due, the run's partial report is
+        written from every outcome recorded so far, each targeted host in O(hosts) without one shown as a
+        failed tenant that had not finished. A partial report says so (C(partial) in the JSON, a notice at the
+        top of Markdown and HTML). It is refreshed as often as writing it takes at most about a tenth of the
+        run's time, so a large fleet does not rewrite it for every tenant.
+      - The task returns the outcome as the fact C(msp_autotask_tenant_report).
+    type: dict
+    suboptions: *tenant_options
+    version_added: 0.2.0
+  from_run:
+    description:
+      - Build the report from the outcomes this run recorded with O(record), then remove the run's folder.
+      - Without any recorded outcome (no tenant reached the recording task), every host in O(hosts) is a failed
+        tenant.
+    type: bool
+    version_added: 0.2.0
+  run_id:
+    description:
+      - The run that O(record) and O(from_run) belong to. The action plugin sets it to the controller process
+        of the run (its process id and start time), the same for every tenant of one C(ansible-playbook) run;
+        set it only to group outcomes differently.
+    type: str
+    version_added: 0.2.0
   hosts:
     description:
       - Every host the run targeted (C(ansible_play_hosts_all)). A host with no entry in
@@ -104,7 +132,8 @@ options:
         column of the CSV.
       - When not set, the JSON report already in O(dest) (the last run's, when runs write to a persistent
         path) is the previous report; it is read before it is replaced, and skipped with a warning when it
-        cannot be read. V('') compares with nothing.
+        cannot be read. With O(record) and O(from_run) that is the report that was there when the run
+        recorded its first outcome, not the run's own partial report. V('') compares with nothing.
       - A report named here that cannot be read fails the task before any file is written.
     type: path
     version_added: 0.2.0
@@ -187,6 +216,13 @@ totals:
   description: Tenants by status (C(failed), C(drift), C(manual), C(compliant)) and fleet-wide counts.
   returned: always
   type: dict
+partial:
+  description:
+    - Set on a partial report (see O(record)); V(null) on a full one.
+  returned: always
+  type: dict
+  sample: {finished: 12, targeted: 40}
+  version_added: 0.2.0
 statuses:
   description:
     - Each tenant's status by inventory host, so a play can fail the tenants in a state it treats as a failure
@@ -213,11 +249,11 @@ import os
 import stat
 import tempfile
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.msp.autotask.plugins.module_utils import _report as report
 from ansible_collections.msp.autotask.plugins.module_utils import _report_changes as history
 from ansible_collections.msp.autotask.plugins.module_utils import _report_merge as merging
+from ansible_collections.msp.autotask.plugins.module_utils import _report_run as runs
+from ansible_collections.msp.autotask.plugins.module_utils import _stand_in
 
 
 def file_mode(value):
@@ -247,7 +283,7 @@ def write_report(module, path, text, mode):
             fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".%s." % os.path.basename(path))
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
-            module.atomic_move(tmp, path)
+            os.replace(tmp, path)  # the same folder: a reader sees the old file or the new one
         except OSError as exc:
             module.fail_json(msg="cannot write %s: %s" % (path, exc))
     try:
@@ -265,20 +301,7 @@ def write_report(module, path, text, mode):
 
 def with_stopped_hosts(tenants, hosts):
     """Each targeted host once: one that recorded nothing is a failed tenant, not a missing row."""
-    recorded = {t["host"] for t in tenants}
-    stopped = [
-        {
-            "host": host,
-            "name": host,
-            "tenant_id": None,
-            "vendors": [],
-            "results": [],
-            "failure": {"task": "?", "msg": "the run stopped before this tenant recorded its outcome"},
-        }
-        for host in hosts
-        if host not in recorded
-    ]
-    return list(tenants) + stopped
+    return runs.stopped_outcomes(tenants, hosts)
 
 
 def read_report(path):
@@ -294,8 +317,12 @@ def read_report(path):
     return doc
 
 
-def previous_report(module, default_path):
-    """The report to compare with: the one named, else the last one at dest when it reads; None for none."""
+def previous_report(module, default_path, run=None):
+    """The report to compare with: the one named, else the last one at dest when it reads; None for none.
+
+    For a run that records outcomes as tenants finish, the last one is the report that was at dest when
+    the run began (its partial reports have replaced that file since).
+    """
     named = module.params["previous"]
     if named == "":
         return None
@@ -304,6 +331,10 @@ def previous_report(module, default_path):
             return read_report(named)
         except ValueError as exc:
             module.fail_json(msg="previous: %s" % exc)
+    if run is not None and run.exists():
+        default_path = run.previous_path()
+        if default_path is None:
+            return None
     if not os.path.exists(default_path):
         return None
     try:
@@ -313,10 +344,10 @@ def previous_report(module, default_path):
         return None
 
 
-def built_report(module, previous):
+def built_report(module, previous, tenants=None, stopped_msg=runs.STOPPED_MSG):
     p = module.params
     try:
-        tenants = with_stopped_hosts(p["tenants"], p["hosts"])
+        tenants = runs.stopped_outcomes(p["tenants"] if tenants is None else tenants, p["hosts"], stopped_msg)
         # The previous report tells which vendors a tenant that stopped before naming them had.
         return report.build(
             tenants, title=p["title"], mode=p["mode"], generated_at=p["generated_at"], previous=previous
@@ -339,21 +370,82 @@ def merged_report(module):
         module.fail_json(msg="cannot merge: %s" % exc)
 
 
+# One tenant's outcome, as the playbook records it (an entry of tenants, or record).
+TENANT_OPTIONS = dict(
+    host=dict(type="str", required=True),
+    name=dict(type="str"),
+    tenant_id=dict(type="raw"),
+    vendors=dict(type="list", elements="str", default=[]),
+    results=dict(type="list", elements="dict", default=[]),
+    failure=dict(type="dict"),
+)
+
+
+def write_files(module, doc, mode):
+    """Every format of ``doc`` at dest; returns ({format: path}, whether a file changed)."""
+    p = module.params
+    if not module.check_mode:
+        try:
+            os.makedirs(p["dest"], exist_ok=True)
+        except OSError as exc:
+            module.fail_json(msg="cannot create %s: %s" % (p["dest"], exc))
+    paths, changed = {}, False
+    for fmt in p["formats"]:
+        render, ext = report.RENDERERS[fmt]
+        paths[fmt] = os.path.join(p["dest"], "%s.%s" % (p["basename"], ext))
+        changed = write_report(module, paths[fmt], render(doc), mode) or changed
+    return paths, changed
+
+
+def report_path(module):
+    return os.path.join(module.params["dest"], "%s.json" % module.params["basename"])
+
+
+def run_folder(module):
+    try:
+        return runs.RunFolder(module.params["dest"], module.params["run_id"])
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+
+
+def record_outcome(module, mode):
+    """Keep one tenant's outcome for the run, then refresh the run's partial report when it is due."""
+    p = module.params
+    outcome = p["record"]
+    result = dict(changed=False, paths={}, partial=None, ansible_facts={"msp_autotask_tenant_report": outcome})
+    if module.check_mode:
+        module.exit_json(**result)
+    run = run_folder(module)
+    try:
+        os.makedirs(p["dest"], exist_ok=True)
+        run.open(report_path(module))
+        run.write_outcome(outcome)
+        with run.refresh_turn() as turn:
+            if turn:
+                outcomes = run.outcomes()
+                previous = previous_report(module, None, run)
+                doc = built_report(module, previous, outcomes, runs.UNFINISHED_MSG)
+                recorded = {o["host"] for o in outcomes}
+                targeted = len(recorded | set(p["hosts"]))
+                if len(recorded) < targeted:
+                    # Once every tenant has finished, this is the whole run's report already.
+                    doc["partial"] = {"finished": len(recorded), "targeted": targeted}
+                if previous is not None:
+                    doc["changes"] = history.changes(previous, doc)
+                result["paths"], _changed = write_files(module, doc, mode)
+                result["partial"] = doc.get("partial")
+    except OSError as exc:
+        module.fail_json(msg="cannot record the outcome of %s under %s: %s" % (outcome["host"], p["dest"], exc))
+    module.exit_json(**result)
+
+
 def main():
-    module = AnsibleModule(
+    module = _stand_in.module_class(
         argument_spec=dict(
-            tenants=dict(
-                type="list",
-                elements="dict",
-                options=dict(
-                    host=dict(type="str", required=True),
-                    name=dict(type="str"),
-                    tenant_id=dict(type="raw"),
-                    vendors=dict(type="list", elements="str", default=[]),
-                    results=dict(type="list", elements="dict", default=[]),
-                    failure=dict(type="dict"),
-                ),
-            ),
+            tenants=dict(type="list", elements="dict", options=TENANT_OPTIONS),
+            record=dict(type="dict", options=TENANT_OPTIONS),
+            from_run=dict(type="bool"),
+            run_id=dict(type="str"),
             hosts=dict(type="list", elements="str", default=[]),
             merge=dict(type="list", elements="path"),
             previous=dict(type="path"),
@@ -365,28 +457,31 @@ def main():
             mode=dict(type="str", default="onboard"),
             generated_at=dict(type="str"),
         ),
-        required_one_of=[("tenants", "merge")],
-        mutually_exclusive=[("tenants", "merge")],
+        required_one_of=[("tenants", "merge", "record", "from_run")],
+        mutually_exclusive=[("tenants", "merge", "record", "from_run")],
+        required_if=[("from_run", True, ("run_id",))],
+        required_by={"record": ("run_id",)},
         supports_check_mode=True,
     )
     p = module.params
     mode = file_mode(p["file_mode"])
     if mode is None:
         module.fail_json(msg="file_mode must be octal permission bits, such as '0600'; got %r" % (p["file_mode"],))
-    previous = previous_report(module, os.path.join(p["dest"], "%s.json" % p["basename"]))
-    doc = merged_report(module) if p["merge"] else built_report(module, previous)
+    if p["record"] is not None:
+        record_outcome(module, mode)
+    run = run_folder(module) if p["from_run"] else None
+    previous = previous_report(module, report_path(module), run)
+    if p["merge"]:
+        doc = merged_report(module)
+    elif run is not None:
+        doc = built_report(module, previous, run.outcomes() if run.exists() else [])
+    else:
+        doc = built_report(module, previous)
     if previous is not None:
         doc["changes"] = history.changes(previous, doc)
-    if not module.check_mode:
-        try:
-            os.makedirs(p["dest"], exist_ok=True)
-        except OSError as exc:
-            module.fail_json(msg="cannot create %s: %s" % (p["dest"], exc))
-    paths, changed = {}, False
-    for fmt in p["formats"]:
-        render, ext = report.RENDERERS[fmt]
-        paths[fmt] = os.path.join(p["dest"], "%s.%s" % (p["basename"], ext))
-        changed = write_report(module, paths[fmt], render(doc), mode) or changed
+    paths, changed = write_files(module, doc, mode)
+    if run is not None and not module.check_mode:
+        run.remove()  # the full report holds every outcome now
     statuses = {t["host"]: t["status"] for t in doc["tenants"]}
     module.exit_json(
         changed=changed,
@@ -395,6 +490,7 @@ def main():
         vendors=doc["vendors"],
         changes=doc["changes"],
         statuses=statuses,
+        partial=doc.get("partial"),
     )
 
 

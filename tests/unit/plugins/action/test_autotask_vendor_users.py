@@ -16,7 +16,8 @@ from ansible.module_utils.common.parameters import PASS_VARS
 from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.msp.autotask.plugins.action import autotask_vendor_users as action
-from ansible_collections.msp.autotask.plugins.module_utils import _module
+from ansible_collections.msp.autotask.plugins.module_utils import _module, _stand_in
+from ansible_collections.msp.autotask.plugins.plugin_utils import in_process as in_proc
 
 NAME = "msp.autotask.autotask_vendor_users"
 SPEC = {
@@ -56,8 +57,8 @@ def real(args, finish, **kwargs):
 
 def in_process(args, finish, check_mode=False, **kwargs):
     """What the stand-in returns for the same run."""
-    with pytest.raises(action.ModuleExit) as done:
-        finish(action.InProcessModule(action.Invocation(NAME, args, check_mode), SPEC, **kwargs))
+    with pytest.raises(in_proc.ModuleExit) as done:
+        finish(in_proc.InProcessModule(in_proc.Invocation(NAME, args, check_mode), SPEC, **kwargs))
     return done.value.result
 
 
@@ -100,9 +101,9 @@ def test_bad_arguments_fail_with_the_module_s_message(args):
 
 
 def test_without_inject_invocation_the_arguments_stay_out_of_the_result():
-    invocation = action.Invocation(NAME, ARGS, inject_invocation=False)
-    with pytest.raises(action.ModuleExit) as done:
-        echo(action.InProcessModule(invocation, SPEC))
+    invocation = in_proc.Invocation(NAME, ARGS, inject_invocation=False)
+    with pytest.raises(in_proc.ModuleExit) as done:
+        echo(in_proc.InProcessModule(invocation, SPEC))
     assert "invocation" not in done.value.result
 
 
@@ -126,9 +127,9 @@ def test_main_runs_with_the_stand_in_and_exits_past_its_own_error_handling():
             am.module.fail_json(msg="swallowed")
 
     args = {"username": "u", "secret": "s3cret-value", "integration_code": "CODE", "tenant_id": 5}
-    got = action.run_main(main, action.Invocation(NAME, args, check_mode=True))
+    got = in_proc.run_main(main, in_proc.Invocation(NAME, args, check_mode=True))
     assert got["check"] is True and got["tenant"] == 5 and "failed" not in got
-    assert _module.module_class is basic.AnsibleModule  # put back for the next module
+    assert _stand_in.module_class is basic.AnsibleModule  # put back for the next module
 
 
 def test_a_defect_in_main_is_a_masked_failure_not_a_traceback():
@@ -137,7 +138,7 @@ def test_a_defect_in_main_is_a_masked_failure_not_a_traceback():
         raise RuntimeError("boom with %s" % am.params["secret"])
 
     args = {"username": "u", "secret": "s3cret-value", "integration_code": "CODE"}
-    got = action.run_main(main, action.Invocation(NAME, args))
+    got = in_proc.run_main(main, in_proc.Invocation(NAME, args))
     assert got["failed"] is True and got["msg"].startswith("MODULE FAILURE: RuntimeError: boom with ")
     assert "s3cret-value" not in json.dumps(got)
 
@@ -150,7 +151,7 @@ def test_task_values_become_plain_json_types():
         def __str__(self):
             return "plain"
 
-    got = action.plain({"a": (Tagged("x"), Vaulted()), 1: {"b": True, "c": 2, "d": None, "e": 1.5}})
+    got = in_proc.plain({"a": (Tagged("x"), Vaulted()), 1: {"b": True, "c": 2, "d": None, "e": 1.5}})
     assert got == {"a": ["x", "plain"], "1": {"b": True, "c": 2, "d": None, "e": 1.5}}
     assert got["a"][0].__class__ is str  # a plain str, not a subclass carrying tags
 
@@ -158,7 +159,7 @@ def test_task_values_become_plain_json_types():
 def test_the_task_environment_is_set_for_the_run_and_then_restored(monkeypatch):
     monkeypatch.setenv("AUTOTASK_SECRET", "outer")
     monkeypatch.delenv("AUTOTASK_USERNAME", raising=False)
-    with action.environment({"AUTOTASK_SECRET": "inner", "AUTOTASK_USERNAME": "u"}):
+    with in_proc.environment({"AUTOTASK_SECRET": "inner", "AUTOTASK_USERNAME": "u"}):
         assert os.environ["AUTOTASK_SECRET"] == "inner" and os.environ["AUTOTASK_USERNAME"] == "u"
     assert os.environ["AUTOTASK_SECRET"] == "outer" and "AUTOTASK_USERNAME" not in os.environ
 
@@ -184,4 +185,4 @@ def test_only_a_plain_local_task_runs_in_process(kwargs, expected):
 
 @pytest.mark.parametrize("value", [False, "false", "no"])
 def test_the_opt_out_variable_sends_the_task_to_the_module(value):
-    assert plugin()._in_process({action.OPT_OUT: value}) is False
+    assert plugin()._in_process({in_proc.OPT_OUT: value}) is False
