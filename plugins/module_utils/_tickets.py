@@ -65,6 +65,15 @@ def check_tenants(tenants):
     return out
 
 
+def refuse_a_tenants_database(tenants, tenant_id):
+    """Tickets go to the MSP's own Autotask: a tenant_id that is a tenant of the report is refused."""
+    if tenant_id in {t.get("tenant_id") for t in tenants if isinstance(t, dict)}:
+        raise TicketInputError(
+            "tenant_id %s is a tenant of the report: tickets go to the MSP's own Autotask, never to a tenant's;"
+            " no ticket was written" % tenant_id
+        )
+
+
 def reference(host, prefix):
     """The ticket's external reference: stable for the tenant, whatever its title or company."""
     return "%s%s" % (prefix, host)

@@ -264,12 +264,7 @@ def main():
     p = am.params
     try:
         tenants = _tickets.load_report(p["report"])["tenants"] if p["report"] else p["tenants"]
-        fleet = {t.get("tenant_id") for t in tenants if isinstance(t, dict)}
-        if p["tenant_id"] in fleet:
-            raise _tickets.TicketInputError(
-                "tenant_id %s is a tenant of the report: tickets go to the MSP's own Autotask, never to a tenant's;"
-                " no ticket was written" % p["tenant_id"]
-            )
+        _tickets.refuse_a_tenants_database(tenants, p["tenant_id"])
         client = am.connect()
         result = _tickets.run(client, tenants, {k: p[k] for k in SETTINGS}, am.check_mode)
     except model.PartFailed as exc:

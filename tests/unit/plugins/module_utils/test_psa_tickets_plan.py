@@ -49,7 +49,7 @@ class FakeClient:
             {"name": n, "picklistValues": [{"value": str(v)} for v in vs]}
             for n, vs in (("status", (1, 5, 8)), ("priority", (1, 2, 3, 4)), ("queueID", (500, 501)))
         ]
-        return pick + [{"name": "title"}]
+        return [*pick, {"name": "title"}]
 
     def create(self, entity, body):
         self.calls.append(("create", body.get("externalID")))
@@ -245,3 +245,9 @@ def test_a_file_that_is_no_fleet_report_is_refused(tmp_path):
         t.load_report(str(tmp_path / "missing.json"))
     with pytest.raises(t.TicketInputError, match="more than once"):
         t.check_tenants([FLEET[0], FLEET[0]])
+
+
+def test_a_tenant_id_of_the_report_is_refused_for_tickets():
+    with pytest.raises(t.TicketInputError, match="tenant_id 1 is a tenant of the report"):
+        t.refuse_a_tenants_database(FLEET, 1)
+    t.refuse_a_tenants_database(FLEET, 28000001)
