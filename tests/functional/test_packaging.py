@@ -42,6 +42,7 @@ PLUGINS = (
     "autotask_fleet_report",
     "autotask_info",
     "autotask_protected_data",
+    "autotask_psa_tickets",
     "autotask_security_level",
     "autotask_vendor_users",
 )
