@@ -147,11 +147,9 @@ def test_run_3_completes_the_last_and_run_4_writes_nothing(story):
     }
 
 
-def standalone(story, *extra, check=False):
-    """psa_tickets.yml alone on run 1's report, against a fresh sandbox state."""
-    cmd = ["ansible-playbook", os.path.join(ROOT, "playbooks", "psa_tickets.yml"), "-i", story["inventory"]]
+def playbook(story, name, *extra, check=False):
+    cmd = ["ansible-playbook", os.path.join(ROOT, "playbooks", name), "-i", story["inventory"]]
     cmd += ["--vault-password-file", demo.VAULT_PASSWORD]  # the mapping and the guard read the hosts' vars
-    cmd += ["-e", "msp_autotask_psa_report=%s" % os.path.join(story["out"], "run1", "fleet-report.json")]
     for item in extra:
         cmd += ["-e", json.dumps(item)]
     if check:
@@ -163,6 +161,12 @@ def standalone(story, *extra, check=False):
 def fresh(story):
     story["sandbox"].control("POST", "/reset")
     return story
+
+
+def standalone(story, *extra, check=False):
+    """psa_tickets.yml alone on run 1's report."""
+    report = os.path.join(story["out"], "run1", "fleet-report.json")
+    return playbook(story, "psa_tickets.yml", {"msp_autotask_psa_report": report}, *extra, check=check)
 
 
 def test_check_mode_says_what_it_would_open_and_writes_no_ticket(fresh):
@@ -202,3 +206,13 @@ def test_off_by_default(fresh):
     assert proc.returncode == 0
     assert "Open, update and complete" not in proc.stdout
     assert fresh["sandbox"].control("GET", "/tenants/%d/requests" % MSP)["count"] == 0
+
+
+def test_an_audit_with_tickets_on_writes_them_in_the_msps_autotask_and_nothing_in_a_tenant(fresh):
+    report_dir = os.path.join(fresh["out"], "audit")
+    proc = playbook(fresh, "audit.yml", {"msp_autotask_report_dir": report_dir})
+    assert "PSA tickets: create contoso, fabrikam, northwind, tailspin, woodgrove" in proc.stdout, proc.stdout[-3000:]
+    assert set(tickets(fresh["sandbox"])) == {"contoso", "fabrikam", "northwind", "tailspin", "woodgrove"}
+    sandbox = fresh["sandbox"]
+    fleet = sandbox.control("GET", "/tenants")["tenants"]
+    assert sum(sandbox.control("GET", "/tenants/%d/requests?writes=1" % t["id"])["count"] for t in fleet) == 0
