@@ -22,9 +22,9 @@ from ansible_collections.msp.autotask.plugins.module_utils._client import Autota
 from ansible_collections.msp.autotask.plugins.module_utils._model import ModelError, PartFailed
 
 REPORT_SCHEMA = "msp.autotask/fleet-report"
-# Autotask's help gives the ticket Title 255 characters and the Description 8,000 (the SOAP Ticket
-# entity's field lengths; the REST model is the same entity). Longer text is cut with a pointer to
-# the report.
+# Autotask's help lists each text field's limit ("Character limits of text fields",
+# CharacterLimitsText.htm); 255 for a ticket's Title and 8,000 for its Description are our reading,
+# not verified against that table. Longer text is cut, with a pointer to the report.
 TITLE_LIMIT = 255
 DESCRIPTION_LIMIT = 8000
 # At most 500 OR conditions per query (D-THR, stated for SOAP): references are asked in chunks.
