@@ -559,6 +559,10 @@ ASSUMPTIONS = {
     # A second identical association (same resource and queue, or same resource, role and
     # department): no public answer shows whether Autotask refuses it or stores a duplicate.
     "duplicate_associations": ("refused", "accepted"),
+    # The ResourceRoles view returns only isActive rows (D-ROLES), and a queue link's active flag is
+    # obsolete, null on query since 2018.2 (SOAP ResourceRoleQueue page): whether the view lists
+    # queue links anyway (the help says it describes them) or leaves them out.
+    "resource_roles_queue_rows": ("listed", "omitted"),
     # Rows the help names whose entity is our reading (Opportunities, To-Dos, Service Calls,
     # Inventory Locations and Items): they govern that entity, or nothing the API shows.
     "assumed_rows_govern_their_entities": (True, False),
@@ -582,6 +586,7 @@ SHAPE_ASSUMPTIONS = (
     "filter_values",
     "udfs_outside_include_fields",
     "protected_data_effect",
+    "resource_roles_queue_rows",
 )
 
 

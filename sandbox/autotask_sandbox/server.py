@@ -336,7 +336,9 @@ class Api:
                         "roleID": r["roleID"],
                     }
                 )
-        for r in recs["ResourceRoleQueues"].values():
+        # ASSUMPTION (switch resource_roles_queue_rows): queue links are listed, as active rows.
+        queues = self.tenant.assumptions["resource_roles_queue_rows"] == "listed"
+        for r in recs["ResourceRoleQueues"].values() if queues else ():
             out.append(
                 {
                     "id": 10_000_000 + r["id"],

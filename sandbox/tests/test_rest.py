@@ -266,3 +266,18 @@ def test_request_log_records_who_did_what(admin, propel):
         (PROPEL[0], "Propel Your MSP", 200),
     ]
     assert all("secret" not in json.dumps(e).lower() for e in log)
+
+
+@pytest.mark.parametrize("value, listed", [("listed", True), ("omitted", False)])
+def test_resource_roles_lists_queue_links_under_its_switch(admin, value, listed):
+    # Queue links' isActive is obsolete, null on query (D-ROLES, SOAP ResourceRoleQueue), and the view
+    # returns only isActive rows: whether it lists them is the switch resource_roles_queue_rows.
+    from conftest import seed
+
+    doc = seed()
+    doc["settings"]["assumptions"] = {"resource_roles_queue_rows": value}
+    assert admin.control("POST", "/seed", doc).status_code == 200
+    assert admin.call("POST", "Resources/11/RoleQueues", {"queueID": 700}).status_code == 200
+    rows = admin.query("ResourceRoles", [{"op": "eq", "field": "resourceID", "value": 11}]).json()["items"]
+    assert any(r["queueID"] == 700 for r in rows) is listed
+    assert all(r["isActive"] is True for r in rows)
