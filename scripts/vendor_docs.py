@@ -26,9 +26,8 @@ def role_facts(role):
     defaults_text = load(role, "defaults", "main.yml")
     defaults = yaml.safe_load(defaults_text) or {}
     spec = yaml.safe_load(load(role, "meta", "argument_specs.yml"))["argument_specs"]["main"]
-    # The task that hands the role's profile to the shared role (the first one checks the variables).
-    collect = next(t for t in yaml.safe_load(load(role, "tasks", "desired.yml")) if "ansible.builtin.import_role" in t)
-    tasks = collect["ansible.builtin.import_role"]
+    # The role's vendor profile (vars/main.yml), which tasks/desired.yml hands to the shared role.
+    profile = yaml.safe_load(load(role, "vars", "main.yml"))[role + "_vendor_profile"]
     # The comment blocks of defaults/main.yml: the source and the choices made where the document is vague.
     notes, block = [], []
     for line in [*defaults_text.splitlines(), ""]:
@@ -37,7 +36,6 @@ def role_facts(role):
         elif block:
             notes.append(" ".join(block))
             block = []
-    profile = collect["vars"]["vendor_api_user_profile"]
     return {
         "role": role,
         "vendor": profile["vendor"],
@@ -46,7 +44,6 @@ def role_facts(role):
         "options": spec.get("options") or {},
         "notes": notes,
         "custom_level": profile["security_level"].get("custom"),
-        "include": tasks,
     }
 
 
