@@ -44,6 +44,7 @@ PLUGINS = (
     "autotask_protected_data",
     "autotask_psa_tickets",
     "autotask_security_level",
+    "autotask_vendor_desired",
     "autotask_vendor_users",
 )
 ROLES = ("vendor_api_user", "propel", "email2at", "solarwinds_rmm", "autoelevate", "mindmatrix")
