@@ -6,8 +6,11 @@ measures the floor under any playbook, the collection's and the uri baseline's a
 
 Then the same for msp.autotask.autotask_vendor_users with an argument it refuses (so no
 request is sent): the fixed cost of one call, run as a module (msp_autotask_in_process=false)
-and in the controller's worker by its action plugin. It needs the collection on
-ANSIBLE_COLLECTIONS_PATH.
+and in the controller's worker by its action plugin. Last, what collecting the benchmark
+tenant's three vendors (Propel Your MSP, Email2AT, SolarWinds RMM) costs per host: through each
+vendor role's desired entry point (an include_role each, as playbooks/onboard.yml did before
+issue #17's "fewer tasks"), and in one msp.autotask.autotask_vendor_desired task, as it does
+now. It needs the collection on ANSIBLE_COLLECTIONS_PATH.
 """
 
 import os
@@ -24,6 +27,13 @@ FORKS = os.environ.get("BENCH_FORKS", "8")
 
 # Refused before any request: the task costs what every call of the module costs, and no more.
 REFUSED = {"msp.autotask.autotask_vendor_users": {"vendors": [], "request_timeout": "soon"}, "ignore_errors": True}
+# The benchmark tenant's vendors, collected the two ways.
+VENDORS = ["propel", "email2at", "solarwinds_rmm"]
+TENANT = {"msp_autotask_tenant_domain": "t1.example", "email2at_queues": ["Client Portal"]}
+BY_ROLES = [
+    {"ansible.builtin.include_role": {"name": "msp.autotask." + vendor, "tasks_from": "desired"}} for vendor in VENDORS
+]
+IN_ONE_TASK = [{"msp.autotask.autotask_vendor_desired": {"vendors": VENDORS}}]
 
 
 def play(tasks, **variables):
@@ -52,6 +62,8 @@ def main():
             ),
             "autotask_vendor_users as a module": (3, play([REFUSED] * 3, msp_autotask_in_process=False)),
             "autotask_vendor_users in process": (3, play([REFUSED] * 3)),
+            "three vendors collected by the roles' desired entry points, per host": (1, play(BY_ROLES, **TENANT)),
+            "three vendors collected by autotask_vendor_desired, per host": (1, play(IN_ONE_TASK, **TENANT)),
         }
         print("%d hosts, %s forks, %d cores: controller CPU per host and task" % (HOSTS, FORKS, os.cpu_count()))
         for name, (count, body) in cases.items():
