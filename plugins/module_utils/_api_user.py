@@ -54,7 +54,7 @@ def validate(p):
 class LinkKind:
     """One kind of association of a resource, as the API holds it (a row of LINK_KINDS)."""
 
-    def __init__(self, option, label, child, entity, keys, names, has_active, has_default, ui_tab):
+    def __init__(self, option, label, child, entity, keys, names, has_active, has_default, ui_tab, in_view=False):
         self.option = option  # the user option listing the desired links
         self.label = label  # for people
         self.child = child  # written through Resources/{id}/<child> (Swagger: no top-level writes)
@@ -64,6 +64,7 @@ class LinkKind:
         self.has_active = has_active  # isActive: the only way to remove a link (no DELETE)
         self.has_default = has_default
         self.ui_tab = ui_tab  # where the UI lists them (Resources > Associations)
+        self.in_view = in_view  # a ResourceRoles row proves a link of this kind (see from_view)
 
 
 # Swagger: ResourceRoleDepartments and ResourceServiceDeskRoles carry isActive and isDefault;
@@ -101,8 +102,15 @@ LINK_KINDS = (
         False,
         False,
         "Service Desk Queues",
+        in_view=True,
     ),
 )
+# The query-only view of every kind's active links (D-ROLES; Swagger: GET only). Its rows say
+# departmentID, queueID, roleID and no kind: a department/role row and a service desk role row
+# are told apart only by an empty departmentID, which no source records (nor how the approval
+# roles 110 and 112 show), so those kinds are read from their own entities. Only a queue link
+# has a queue: a row with queueID proves one.
+VIEW = "ResourceRoles"
 LINKS = {kind.child: kind for kind in LINK_KINDS}
 UI_ROWS = (
     ("security_level", "security level", "Security Level"),
@@ -256,6 +264,43 @@ def reads_links(p, kind):
     return bool(p[kind.option]) or (p["purge_associations"] and p[kind.option] is not None)
 
 
+def from_view(p, kind):
+    """Whether this kind's links are read from the ResourceRoles view first.
+
+    Not under purge_associations: the view lists active rows only, and whether it lists queue
+    links at all is unrecorded (sandbox switch resource_roles_queue_rows), so a link it does not
+    show is never taken as absent; a removal needs the kind's own rows.
+    """
+    return kind.in_view and reads_links(p, kind) and not p["purge_associations"]
+
+
+def _view_links(session, kind, rid, wanted):
+    """The kind's links as the view shows them, or None when the view cannot settle the verdict.
+
+    It settles it when every desired link has a row: nothing to write. A desired link without a
+    row (absent, or one the view leaves out), or a default asked for (the view has no isDefault),
+    sends the caller to the kind's own rows, which also carry the ids a write needs.
+    """
+    if any(default for unused_ids, default in wanted):
+        return None
+    seen = {}
+    for row in session.links(VIEW, rid):
+        ids = tuple(row.get(k) for k in kind.keys)
+        if None not in ids:
+            seen.setdefault(ids, dict(zip(kind.keys, ids), id=row.get("id")))
+    if all(ids in seen for ids, unused_default in wanted):
+        return list(seen.values())
+    return None
+
+
+def read_links(session, p, kind, rid, wanted):
+    """The rows of one kind for the resource: from the view where it proves them, else the kind's own."""
+    if not reads_links(p, kind):
+        return []
+    found = _view_links(session, kind, rid, wanted) if from_view(p, kind) else None
+    return found if found is not None else session.links(kind.entity, rid)
+
+
 def plan(session, p):
     """Read the tenant and plan one API user: nothing is written here."""
     validate(p)
@@ -342,7 +387,7 @@ def _plan_links(result, session, wanted):
     existing = {}
     try:
         for kind in LINK_KINDS:
-            existing[kind.option] = session.links(kind.entity, rid) if reads_links(p, kind) else []
+            existing[kind.option] = read_links(session, p, kind, rid, wanted[kind.option])
     except AutotaskError as exc:
         raise model.PartFailed(exc, resource_id=rid) from None  # could not read is never absent: no write follows
     result.before_links = {}

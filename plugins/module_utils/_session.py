@@ -8,9 +8,10 @@
 
 Every part of a run (security level, API user, protected data, for one vendor or five) asks
 the tenant through a TenantSession. It reads each kind of state once: all API users in one
-Resources query, the associations of every user that needs them in one query per kind, each
-probe user's access once, and names through a reference cache on disk. So a tenant costs
-the same few calls whatever the number of vendors. No AnsibleModule import: the unit tests
+Resources query, the queue links of every user that needs them in one ResourceRoles query,
+the other associations (and queue links that view cannot settle) in one query per kind, each
+probe user's access once, and names through a reference cache on disk. So a tenant costs the
+same few calls whatever the number of vendors. No AnsibleModule import: the unit tests
 drive it with a plain client.
 """
 
@@ -406,7 +407,10 @@ class TenantSession:
         self._wanted_links.setdefault(entity, set()).add(resource_id)
 
     def links(self, entity, resource_id):
-        """The rows of ``entity`` (ResourceRoleDepartments, ...) that belong to the resource."""
+        """The rows of ``entity`` (ResourceRoles, ResourceRoleDepartments, ...) that belong to the resource.
+
+        The first call reads them for every resource announced for ``entity`` at once.
+        """
         known = self._links.setdefault(entity, {})
         if resource_id not in known:
             ids = sorted((self._wanted_links.get(entity, set()) - set(known)) | {resource_id})

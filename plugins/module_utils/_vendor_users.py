@@ -285,9 +285,10 @@ def _refuse_shared_user(owners, vendor, resource_id, tenant):
 def _read_ahead(session, vendors):
     """Read what every vendor needs in as few calls as the API allows, before the first write.
 
-    One query for all API users; then, for users that list associations, one query per kind
-    for all of them; and every name, so that a typo in any vendor writes nothing at all. A
-    name not found says which vendor's variable holds it.
+    One query for all API users; then, for users that list associations, one ResourceRoles
+    query for all of them (queue links) and one query per other kind (or per kind the view does
+    not settle) for all of them; and every name, so that a typo in any vendor writes nothing at
+    all. A name not found says which vendor's variable holds it.
     """
     owners = {}
     for vendor in vendors:
@@ -297,7 +298,9 @@ def _read_ahead(session, vendors):
             _refuse_shared_user(owners, vendor, found["id"], session.tenant)
         for kind in api_user.LINK_KINDS:
             if found and api_user.reads_links(user, kind):
-                session.expect_links(kind.entity, found["id"])
+                session.expect_links(kind.entity, found["id"])  # read unless the view settles it
+            if found and api_user.from_view(user, kind):
+                session.expect_links(api_user.VIEW, found["id"])
     for vendor in vendors:
         for where, kind, name in _names_of(vendor):
             try:

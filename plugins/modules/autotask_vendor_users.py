@@ -15,10 +15,14 @@ description:
     the same checks, writes, manual steps and attestations.
   - It reads the tenant once however many vendors it lists. The API users it names (each
     vendor's user and each O(vendors[].verify_as) probe) come from one C(Resources) query that
-    asks for them by name, the associations of every user that lists them from one query per kind,
+    asks for them by name, the security levels from the C(userType) picklist (read fresh every
+    run), the queue links of every user that lists them from one C(ResourceRoles) query, the
+    department and service desk role links from one query per kind (and the queue links from
+    theirs when that view shows no row for a desired link, or under O(vendors[].user.purge_associations)),
     each probe user's access from one C(EntityInformation) call, and department, role, queue,
     location and device UDF names from a reference cache (see O(reference_cache_path)). A
-    compliant tenant costs one to three calls plus two per probe identity.
+    compliant tenant costs two calls, plus one per kind of link its vendors list, plus one per
+    probe identity.
   - Asking for the users by name keeps a tenant with a thousand API users as cheap as a small one.
     A name that query does not find is looked for among every API user before the user is called
     missing, so the verdict never rests on how the server compares text.

@@ -298,3 +298,63 @@ def test_two_levels_answering_to_one_name_make_the_level_unknown_not_a_stopped_r
     assert (
         outcome["verification"][0]["status"] == "unknown" and "more than one" in outcome["verification"][0]["observed"]
     )
+
+
+class CountingClient(MemoryClient):
+    """MemoryClient that records which entity each query read."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read = []
+
+    def query(self, entity, conditions=None, include_fields=None):
+        self.read.append(entity)
+        return super().query(entity, conditions, include_fields)
+
+
+QUEUE_ROW = {"id": 9000, "resourceID": 10, "queueID": 500, "departmentID": None, "roleID": None, "isActive": True}
+OTHER_QUEUE_ROW = dict(QUEUE_ROW, id=9001, queueID=501)
+QUEUE_LINK = {"id": 50, "resourceID": 10, "queueID": 500}
+
+
+def test_a_queue_link_the_view_lists_is_ok_with_no_queue_read():
+    client = CountingClient([USER], {"ResourceRoles": [QUEUE_ROW, OTHER_QUEUE_ROW]})
+    outcome = api_user.run(session(client), user_params(queues=["Client Portal"]))
+    assert "ResourceRoleQueues" not in client.read and client.read.count("ResourceRoles") == 1
+    assert outcome["compliant"] is True and client.writes == []
+    assert outcome["diff"]["before"]["queues"] == [500, 501]  # the view's other queue link: an extra row
+    extra = next(r for r in outcome["verification"] if r["key"][0] == "extra link")
+    assert extra["key"] == ["extra link", "queues", 501]
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        [],  # the link is gone, or the view leaves queue links out
+        # rows of other kinds never stand for a queue link
+        [dict(QUEUE_ROW, queueID=None, departmentID=300, roleID=400), dict(QUEUE_ROW, queueID=None, roleID=500)],
+    ],
+)
+def test_a_queue_link_the_view_does_not_list_is_read_from_its_entity(view):
+    client = CountingClient([USER], {"ResourceRoles": view})
+    outcome = api_user.run(session(client, check_mode=True), user_params(queues=["Client Portal"]))
+    assert client.read.count("ResourceRoleQueues") == 1
+    assert outcome["compliant"] is False and outcome["writes"][0]["path"] == "Resources/10/RoleQueues"
+    client = CountingClient([USER], {"ResourceRoles": view, "ResourceRoleQueues": [QUEUE_LINK]})
+    outcome = api_user.run(session(client), user_params(queues=["Client Portal"]))
+    assert outcome["compliant"] is True and client.writes == []  # there after all: nothing written
+
+
+def test_departments_and_purge_never_rest_on_the_view():
+    # A view row with the department and role asked for could be a service desk role row: the
+    # department links are read from ResourceRoleDepartments, default or not.
+    view = [dict(QUEUE_ROW, queueID=None, departmentID=300, roleID=400), QUEUE_ROW]
+    client = CountingClient([USER], {"ResourceRoles": view})
+    wanted = [{"department": "Service Desk", "role": "API Integration", "default": False}]
+    outcome = api_user.run(session(client, check_mode=True), user_params(departments=wanted))
+    assert "ResourceRoles" not in client.read and client.read.count("ResourceRoleDepartments") == 1
+    assert outcome["compliant"] is False
+    # Under purge_associations an unlisted link must be seen even where the view is silent.
+    client = CountingClient([USER], {"ResourceRoles": [QUEUE_ROW], "ResourceRoleQueues": [QUEUE_LINK]})
+    api_user.run(session(client), user_params(queues=["Client Portal"], purge_associations=True))
+    assert "ResourceRoles" not in client.read and client.read.count("ResourceRoleQueues") == 1
