@@ -178,7 +178,10 @@ class RunFolder:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def remove(self):
+        """Remove the run's folder, and the runs' folder when no other run has one there."""
         shutil.rmtree(self.path, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            os.rmdir(self.root)  # only when empty
 
 
 def stopped_outcomes(outcomes, hosts, message=STOPPED_MSG):

@@ -67,7 +67,12 @@ def test_the_full_report_comes_from_the_run_and_clears_its_folder(tmp_path, caps
     doc = read(tmp_path / "fleet-report.json")
     stopped = next(t for t in doc["tenants"] if t["host"] == "contoso")
     assert "the run stopped before this tenant recorded its outcome" in stopped["failure"]["msg"]
-    assert os.listdir(tmp_path / runs.RUNS_DIR) == []
+    assert sorted(os.listdir(tmp_path)) == [
+        "fleet-report.csv",
+        "fleet-report.html",
+        "fleet-report.json",
+        "fleet-report.md",
+    ]
 
 
 def test_the_run_compares_with_the_report_that_was_there_before_it_not_its_own_partial_one(tmp_path, capsys):
